@@ -1,0 +1,3 @@
+from palauteluokitin.cli import main
+
+main()

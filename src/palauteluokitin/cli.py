@@ -1,0 +1,83 @@
+"""Command line: thin wrappers over the library. Library errors become one clear message."""
+
+from __future__ import annotations
+
+import sys
+import time
+
+import click
+
+from palauteluokitin import __version__
+from palauteluokitin.errors import PalauteluokitinError
+from palauteluokitin.lemmatizers import BACKENDS, DEFAULT_BACKEND
+
+
+class Group(click.Group):
+    """Turns library errors into `Error: …` and exit status 1, without a traceback."""
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except PalauteluokitinError as error:
+            raise click.ClickException(str(error)) from error
+
+
+@click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "--version", prog_name="palauteluokitin")
+def cli() -> None:
+    """palauteluokitin: text mining for Finnish social and health care feedback."""
+
+
+@cli.command("lemmatize")
+@click.argument("source", type=click.File("r", encoding="utf-8"), default="-")
+@click.option(
+    "--backend",
+    type=click.Choice(sorted(BACKENDS)),
+    default=DEFAULT_BACKEND,
+    show_default=True,
+    help="Lemmatiser backend.",
+)
+@click.option(
+    "--format",
+    "input_format",
+    type=click.Choice(["text", "conllu"]),
+    default="text",
+    show_default=True,
+    help="text: one comment per line, lemmas out per line. conllu: keep the gold "
+    "tokens, fill the LEMMA column, leave every other column unchanged.",
+)
+@click.option("--stats", is_flag=True, help="Print words and words/s to stderr at the end.")
+def lemmatize_cli(source, backend: str, input_format: str, stats: bool) -> None:
+    """Lemmatise SOURCE (a file, or - for standard input) to standard output."""
+    from palauteluokitin.lemmatize import lemmatize_conllu_stream, lemmatize_text_stream
+    from palauteluokitin.lemmatizers import get_lemmatizer
+
+    lemmatizer = get_lemmatizer(backend)
+    started = time.perf_counter()
+    run = lemmatize_conllu_stream if input_format == "conllu" else lemmatize_text_stream
+    name = getattr(source, "name", "<input>")
+    try:
+        words = run(source, sys.stdout, lemmatizer, source=name)
+    except UnicodeDecodeError as error:
+        raise click.ClickException(
+            f"{name} is not UTF-8 ({error.reason} at byte {error.start}). Convert it first, "
+            f"e.g. iconv -f cp1252 -t utf-8 {name} > converted.txt"
+        ) from error
+    if stats:
+        seconds = time.perf_counter() - started
+        click.echo(f"{words} words in {seconds:.2f} s ({words / max(seconds, 1e-9):,.0f} words/s)", err=True)
+
+
+@cli.command("backends")
+def backends_cli() -> None:
+    """List the lemmatiser backends and whether each works on this machine."""
+    from palauteluokitin.lemmatizers import available_backends
+
+    for name, problem in available_backends().items():
+        mark = "default" if name == DEFAULT_BACKEND else ""
+        state = "available" if problem is None else f"unavailable: {problem}"
+        click.echo(f"{name:10} {mark:8} {state}")
+
+
+def main() -> None:
+    cli(prog_name="palauteluokitin")

@@ -1,0 +1,65 @@
+"""The interface every lemmatiser backend implements."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Iterable, Sequence
+
+from palauteluokitin.lemmatizers.colloquial import spelling_variants
+
+def is_punct_or_number(token: str) -> bool:
+    """True for tokens whose lemma is the token itself: punctuation, digits, symbols."""
+    return not any(char.isalpha() for char in token)
+
+
+class Lemmatizer(ABC):
+    """Maps tokens to lemmas. Subclasses are cheap to construct: heavy resources
+    (dictionaries, native handles, models) load on first use and are never pickled."""
+
+    name: str = ""
+
+    def __init__(self) -> None:
+        self._word_cache: dict[str, str] = {}
+
+    @abstractmethod
+    def _lemmatize_word(self, word: str) -> str:
+        """Lemma of one lower-cased word out of context."""
+
+    def check_available(self) -> None:
+        """Raise BackendUnavailableError with a fix when this backend cannot run here."""
+
+    def lemmatize_tokens(self, tokens: Sequence[str]) -> list[str]:
+        """Lemmas for the tokens of one sentence or comment, in order."""
+        return [self.lemmatize_word(token) for token in tokens]
+
+    def lemmatize_word(self, token: str) -> str:
+        """Lemma of one token; cached, since feedback repeats its words."""
+        if is_punct_or_number(token):
+            return token
+        word = token.lower()
+        lemma = self._word_cache.get(word)
+        if lemma is None:
+            lemma = self._lemmatize_word(word)
+            self._word_cache[word] = lemma
+        return lemma
+
+    def lemmatize_sentences(self, sentences: Iterable[Sequence[str]]) -> Iterable[list[str]]:
+        for tokens in sentences:
+            yield self.lemmatize_tokens(tokens)
+
+    def __getstate__(self) -> dict:
+        """Only the constructor parameters: caches and native handles are rebuilt lazily."""
+        return {key: value for key, value in self.__dict__.items() if not key.startswith("_")}
+
+    def __setstate__(self, state: dict) -> None:
+        self.__init__(**state)
+
+
+def first_known(word: str, is_known) -> str | None:
+    """The word itself or its first standard spelling that `is_known` accepts."""
+    if is_known(word):
+        return word
+    for variant in spelling_variants(word):
+        if is_known(variant):
+            return variant
+    return None
