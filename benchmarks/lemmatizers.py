@@ -52,8 +52,17 @@ def gold_and_predicted_lemmas(gold_path: Path, predicted_path: Path) -> tuple[in
 
 def run_backend(backend: str, treebank: Path, out_path: Path) -> tuple[float, int]:
     """Run the CLI on one treebank; return (seconds, peak RSS in KiB)."""
-    command = [sys.executable, "-m", "palauteluokitin", "lemmatize", "--format", "conllu",
-               "--backend", backend, str(treebank)]
+    command = [
+        sys.executable,
+        "-m",
+        "palauteluokitin",
+        "lemmatize",
+        "--format",
+        "conllu",
+        "--backend",
+        backend,
+        str(treebank),
+    ]
     with out_path.open("w", encoding="utf-8") as out:
         started = time.perf_counter()
         process = subprocess.Popen(command, stdout=out, stderr=subprocess.PIPE)

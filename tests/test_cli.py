@@ -46,7 +46,9 @@ def test_module_entry_point_runs():
 
 
 def test_lemmatize_text_prints_one_line_of_lemmas_per_input_line(runner, lexicon):
-    result = runner.invoke(cli, ["lemmatize", "-"], input="Hoitajat olivat ystävällisiä.\n\nmä oon tyytyväinen\n")
+    result = runner.invoke(
+        cli, ["lemmatize", "-"], input="Hoitajat olivat ystävällisiä.\n\nmä oon tyytyväinen\n"
+    )
     assert result.exit_code == 0, result.output
     assert result.output.splitlines() == ["hoitaja olla ystävällinen .", "", "minä olla tyytyväinen"]
 
@@ -99,3 +101,23 @@ def test_non_utf8_input_says_how_to_convert(runner, tmp_path):
     assert result.exit_code == 1
     assert "is not UTF-8" in result.output
     assert "iconv -f cp1252 -t utf-8" in result.output
+
+
+def test_readme_python_example_gives_the_shown_results(voikko, lexicon):
+    """Each expression in README's Python block that is followed by a `# result` line
+    evaluates to that result."""
+    import ast
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = readme.split("```python\n", 1)[1].split("```", 1)[0].splitlines()
+    namespace: dict = {}
+    checked = 0
+    for line, following in zip(block, [*block[1:], ""], strict=True):
+        if not line.strip() or line.startswith("#"):
+            continue
+        if following.startswith("# "):
+            assert eval(line, namespace) == ast.literal_eval(following[2:]), line
+            checked += 1
+        else:
+            exec(line, namespace)
+    assert checked == 2

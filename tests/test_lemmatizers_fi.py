@@ -161,7 +161,9 @@ def test_cache_returns_same_lemma_and_is_filled(simplemma_lemmatizer):
 
 
 def test_unknown_backend_names_the_choices():
-    with pytest.raises(UnknownBackendError, match="choose one of: lexicon, simplemma, spacy-fi, stanza, voikko"):
+    with pytest.raises(
+        UnknownBackendError, match="choose one of: lexicon, simplemma, spacy-fi, stanza, voikko"
+    ):
         get_lemmatizer("omorfi")
 
 

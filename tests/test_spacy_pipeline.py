@@ -12,7 +12,10 @@ from palauteluokitin.spacy_pipeline import make_nlp, tokenize
     [
         ("Hoitaja oli tyly!", ["Hoitaja", "oli", "tyly", "!"]),
         ("mä oon ihan ok :)", ["mä", "oon", "ihan", "ok", ":)"]),
-        ("Soitin klo 8.00 numeroon 040 123 4567.", ["Soitin", "klo", "8.00", "numeroon", "040", "123", "4567", "."]),
+        (
+            "Soitin klo 8.00 numeroon 040 123 4567.",
+            ["Soitin", "klo", "8.00", "numeroon", "040", "123", "4567", "."],
+        ),
     ],
 )
 def test_tokenize_splits_like_spacy_finnish(text, tokens):

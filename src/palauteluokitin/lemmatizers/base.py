@@ -7,9 +7,24 @@ from collections.abc import Iterable, Sequence
 
 from palauteluokitin.lemmatizers.colloquial import spelling_variants
 
+MAX_WORD_LENGTH = 200  # beyond this a token (a URL, keyboard mashing) is its own lemma
+
+
 def is_punct_or_number(token: str) -> bool:
     """True for tokens whose lemma is the token itself: punctuation, digits, symbols."""
     return not any(char.isalpha() for char in token)
+
+
+def with_long_words_kept(lemmatize_batch, sentences: Iterable[Sequence[str]]) -> Iterable[list[str]]:
+    """Run a batch lemmatiser on sentences whose overlong tokens stand in as "_", then put
+    those tokens back (lower-cased) as their own lemmas: neural pipelines slow down
+    badly on megabyte-long tokens."""
+    originals = [list(tokens) for tokens in sentences]
+    shortened = [["_" if len(t) > MAX_WORD_LENGTH else t for t in tokens] for tokens in originals]
+    for tokens, lemmas in zip(originals, lemmatize_batch(shortened), strict=True):
+        yield [
+            t.lower() if len(t) > MAX_WORD_LENGTH else lemma for t, lemma in zip(tokens, lemmas, strict=True)
+        ]
 
 
 class Lemmatizer(ABC):
@@ -25,7 +40,7 @@ class Lemmatizer(ABC):
     def _lemmatize_word(self, word: str) -> str:
         """Lemma of one lower-cased word out of context."""
 
-    def check_available(self) -> None:
+    def check_available(self) -> None:  # noqa: B027 - most backends need no check
         """Raise BackendUnavailableError with a fix when this backend cannot run here."""
 
     def lemmatize_tokens(self, tokens: Sequence[str]) -> list[str]:
@@ -37,6 +52,8 @@ class Lemmatizer(ABC):
         if is_punct_or_number(token):
             return token
         word = token.lower()
+        if len(word) > MAX_WORD_LENGTH:
+            return word
         lemma = self._word_cache.get(word)
         if lemma is None:
             lemma = self._lemmatize_word(word)

@@ -13,32 +13,105 @@ from collections.abc import Iterator
 # Spoken Finnish forms whose standard spelling is not reachable by a regular rule.
 SPOKEN_FORMS: dict[str, str] = {
     # personal pronouns
-    "mä": "minä", "mää": "minä", "mie": "minä", "sä": "sinä", "sää": "sinä", "sie": "sinä",
-    "mun": "minun", "sun": "sinun", "mulla": "minulla", "sulla": "sinulla",
-    "mulle": "minulle", "sulle": "sinulle", "multa": "minulta", "sulta": "sinulta",
-    "mua": "minua", "sua": "sinua", "muakin": "minuakin", "mut": "mutta",
-    "mussa": "minussa", "sussa": "sinussa", "musta": "minusta", "susta": "sinusta",
-    "meiän": "meidän", "teiän": "teidän", "heiän": "heidän",
-    "hää": "hän", "hänt": "häntä",
+    "mä": "minä",
+    "mää": "minä",
+    "mie": "minä",
+    "sä": "sinä",
+    "sää": "sinä",
+    "sie": "sinä",
+    "mun": "minun",
+    "sun": "sinun",
+    "mulla": "minulla",
+    "sulla": "sinulla",
+    "mulle": "minulle",
+    "sulle": "sinulle",
+    "multa": "minulta",
+    "sulta": "sinulta",
+    "mua": "minua",
+    "sua": "sinua",
+    "muakin": "minuakin",
+    "mut": "mutta",
+    "mussa": "minussa",
+    "sussa": "sinussa",
+    "musta": "minusta",
+    "susta": "sinusta",
+    "meiän": "meidän",
+    "teiän": "teidän",
+    "heiän": "heidän",
+    "hää": "hän",
+    "hänt": "häntä",
     # demonstratives
-    "tää": "tämä", "toi": "tuo", "nää": "nämä", "noi": "nuo", "tän": "tämän", "ton": "tuon",
-    "tost": "tosta", "täst": "tästä", "siit": "siitä", "siel": "siellä",
-    "tääl": "täällä", "tossa": "tuossa", "tosta": "tuosta", "tohon": "tuohon",
+    "tää": "tämä",
+    "toi": "tuo",
+    "nää": "nämä",
+    "noi": "nuo",
+    "tän": "tämän",
+    "ton": "tuon",
+    "tost": "tosta",
+    "täst": "tästä",
+    "siit": "siitä",
+    "siel": "siellä",
+    "tääl": "täällä",
+    "tossa": "tuossa",
+    "tosta": "tuosta",
+    "tohon": "tuohon",
     "niinku": "niinkuin",
     # olla and other frequent verbs
-    "oon": "olen", "oot": "olet", "oo": "ole", "ollaa": "ollaan", "ollu": "ollut",
-    "olis": "olisi", "ois": "olisi", "oisin": "olisin", "tuu": "tule", "tuun": "tulen", "tuut": "tulet", "meen": "menen", "meet": "menet",
-    "mee": "mene", "paa": "pane", "tiiä": "tiedä", "tiiän": "tiedän", "tiiätkö": "tiedätkö",
-    "voiks": "voiko", "pitäis": "pitäisi", "vois": "voisi", "sais": "saisi",
-    "tarttis": "tarvitsisi", "tarttee": "tarvitsee", "kattoo": "katsoo", "kattoi": "katsoi",
-    "kattomaan": "katsomaan", "kato": "katso", "sano": "sanoi", "kysy": "kysyi",
+    "oon": "olen",
+    "oot": "olet",
+    "oo": "ole",
+    "ollaa": "ollaan",
+    "ollu": "ollut",
+    "olis": "olisi",
+    "ois": "olisi",
+    "oisin": "olisin",
+    "tuu": "tule",
+    "tuun": "tulen",
+    "tuut": "tulet",
+    "meen": "menen",
+    "meet": "menet",
+    "mee": "mene",
+    "paa": "pane",
+    "tiiä": "tiedä",
+    "tiiän": "tiedän",
+    "tiiätkö": "tiedätkö",
+    "voiks": "voiko",
+    "pitäis": "pitäisi",
+    "vois": "voisi",
+    "sais": "saisi",
+    "tarttis": "tarvitsisi",
+    "tarttee": "tarvitsee",
+    "kattoo": "katsoo",
+    "kattoi": "katsoi",
+    "kattomaan": "katsomaan",
+    "kato": "katso",
+    "sano": "sanoi",
+    "kysy": "kysyi",
     # particles and adverbs
-    "ku": "kun", "kans": "kanssa", "sit": "sitten", "sitte": "sitten", "nii": "niin",
-    "vaa": "vain", "mitää": "mitään", "mikää": "mikään", "kukaa": "kukaan",
-    "ees": "edes", "kauheen": "kauhean", "hirveen": "hirveän",
-    "kiitti": "kiitos", "miks": "miksi", "mites": "miten",
-    "mihi": "mihin", "siihe": "siihen", "tähä": "tähän", "missää": "missään",
-    "kyl": "kyllä", "takas": "takaisin", "takasin": "takaisin", "ett": "että", "ni": "niin",
+    "ku": "kun",
+    "kans": "kanssa",
+    "sit": "sitten",
+    "sitte": "sitten",
+    "nii": "niin",
+    "vaa": "vain",
+    "mitää": "mitään",
+    "mikää": "mikään",
+    "kukaa": "kukaan",
+    "ees": "edes",
+    "kauheen": "kauhean",
+    "hirveen": "hirveän",
+    "kiitti": "kiitos",
+    "miks": "miksi",
+    "mites": "miten",
+    "mihi": "mihin",
+    "siihe": "siihen",
+    "tähä": "tähän",
+    "missää": "missään",
+    "kyl": "kyllä",
+    "takas": "takaisin",
+    "takasin": "takaisin",
+    "ett": "että",
+    "ni": "niin",
 }
 
 # Spoken endings and clitics with a regular standard spelling: (pattern, replacement).
@@ -61,6 +134,7 @@ _FRONT = set("äöy")
 _BACK = set("aou")
 _UMLAUT_PAIRS = {"a": "ä", "o": "ö"}
 _MAX_UMLAUT_SLOTS = 6
+MAX_VARIANT_LENGTH = 40  # Finnish words this long are compounds, not spoken forms
 
 
 def squeeze_repeats(word: str) -> Iterator[str]:
@@ -76,6 +150,8 @@ def restore_umlauts(word: str) -> Iterator[str]:
 
     Forms obeying vowel harmony come first: "kaynti" gives "käynti" before "kaynti".
     """
+    if "ä" in word or "ö" in word:  # typed on a keyboard that has umlauts
+        return
     slots = [i for i, char in enumerate(word) if char in _UMLAUT_PAIRS]
     if not slots or len(slots) > _MAX_UMLAUT_SLOTS:
         return
@@ -97,6 +173,8 @@ def restore_umlauts(word: str) -> Iterator[str]:
 
 def spelling_variants(word: str) -> Iterator[str]:
     """Standard spellings to try for a lower-cased word, most likely first (not the word)."""
+    if len(word) > MAX_VARIANT_LENGTH:
+        return
     seen = {word}
 
     def fresh(candidates):
@@ -113,9 +191,7 @@ def spelling_variants(word: str) -> Iterator[str]:
     bases = [word, *squeezed]
     for base in bases:
         yield from fresh(
-            pattern.sub(replacement, base)
-            for pattern, replacement in SPOKEN_ENDINGS
-            if pattern.search(base)
+            pattern.sub(replacement, base) for pattern, replacement in SPOKEN_ENDINGS if pattern.search(base)
         )
     for base in list(seen):
         yield from fresh(restore_umlauts(base))

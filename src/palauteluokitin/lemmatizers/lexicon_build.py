@@ -12,20 +12,33 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import sqlite3
 import time
 from collections import Counter, defaultdict
-from collections.abc import Iterator
-from importlib.metadata import version
+from collections.abc import Iterable, Iterator
+from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
-from palauteluokitin.lemmatizers.lexicon import LEXICON_PATH, decode_readings, encode_readings
+from palauteluokitin.lemmatizers.lexicon import (
+    LEXICON_PATH,
+    RULE_MAX_SUFFIX,
+    decode_readings,
+    encode_readings,
+)
 from palauteluokitin.lemmatizers.readings import Reading
 from palauteluokitin.lemmatizers.voikko import VoikkoLemmatizer
 
 SIMPLEMMA_CLASS = "simplemma"
-RULE_MAX_SUFFIX, RULE_MIN_COUNT, RULE_MIN_SHARE = 7, 5, 0.6
+RULE_MIN_COUNT, RULE_MIN_SHARE = 5, 0.6
+
+
+def installed_version(package: str) -> str:
+    try:
+        return version(package)
+    except PackageNotFoundError:
+        return "not installed"
 
 
 def spacy_fi_vocabulary():
@@ -41,8 +54,8 @@ def spacy_fi_vocabulary():
     return strings, lookups.get_table("lexeme_prob")
 
 
-def candidate_forms() -> Iterator[tuple[str, str | None]]:
-    """(lower-cased form, simplemma lemma or None) for frequent word forms."""
+def candidate_forms() -> Iterator[tuple[str, str | None, float | None]]:
+    """(lower-cased form, simplemma lemma or None, log probability on the web or None)."""
     from simplemma.strategies.dictionaries.dictionary_factory import DefaultDictionaryFactory
 
     strings, frequency = spacy_fi_vocabulary()
@@ -52,12 +65,12 @@ def candidate_forms() -> Iterator[tuple[str, str | None]]:
         form = form.lower()
         if form not in seen and form.isalpha() and form in frequency:
             seen.add(form)
-            yield form, lemma.lower()
+            yield form, lemma.lower(), frequency[form]
     for form in strings:
         form = form.lower()
         if form not in seen and form.isalpha():
             seen.add(form)
-            yield form, None
+            yield form, None, frequency.get(form)
 
 
 def suffix_rules(rows: list[tuple[str, str]]) -> list[tuple[str, int, str, str]]:
@@ -88,12 +101,35 @@ def suffix_rules(rows: list[tuple[str, str]]) -> list[tuple[str, int, str, str]]
     return sorted(rules)
 
 
-def build(path: Path) -> dict:
+def lemma_frequencies(form_lemmas: list[tuple[float, tuple[str, ...]]], rounds: int = 3) -> Counter:
+    """How much of the text each lemma accounts for, from word-form frequencies.
+
+    An ambiguous form's frequency is shared among its lemmas in proportion to how
+    frequent each lemma is otherwise (expectation maximisation), so "pieni" goes to the
+    adjective, not to the rare verb "pieniä" that has the same form.
+    """
+    mass: Counter = Counter()
+    for frequency, lemmas in form_lemmas:
+        for lemma in lemmas:
+            mass[lemma] += frequency / len(lemmas)
+    for _ in range(rounds):
+        updated: Counter = Counter()
+        for frequency, lemmas in form_lemmas:
+            total = sum(mass[lemma] for lemma in lemmas)
+            for lemma in lemmas:
+                updated[lemma] += frequency * mass[lemma] / total
+        mass = updated
+    return mass
+
+
+def build(path: Path, candidates: Iterable[tuple[str, str | None, float | None]] | None = None) -> dict:
+    """Write the lexicon to `path` from `candidates` (default: `candidate_forms()`)."""
     voikko = VoikkoLemmatizer()
     voikko.check_available()
     started = time.perf_counter()
     rows, from_voikko, from_simplemma = [], 0, 0
-    for form, simplemma_lemma in candidate_forms():
+    form_lemmas: list[tuple[float, tuple[str, ...]]] = []
+    for form, simplemma_lemma, log_probability in candidates or candidate_forms():
         readings = voikko._analyse(form)
         if readings:
             from_voikko += 1
@@ -103,8 +139,11 @@ def build(path: Path) -> dict:
         else:
             continue
         rows.append((form, encode_readings(readings)))
+        if log_probability is not None:
+            form_lemmas.append((math.exp(log_probability), tuple({r.lemma.lower() for r in readings})))
     rows.sort()
     rules = suffix_rules(rows)
+    lemma_mass = lemma_frequencies(form_lemmas)
     tmp = path.with_suffix(".tmp")
     tmp.unlink(missing_ok=True)
     with sqlite3.connect(tmp) as db:
@@ -115,14 +154,24 @@ def build(path: Path) -> dict:
             "append TEXT NOT NULL, word_class TEXT NOT NULL) WITHOUT ROWID"
         )
         db.executemany("INSERT INTO suffix_rules VALUES (?, ?, ?, ?)", rules)
+        db.execute(
+            "CREATE TABLE lemma_frequency (lemma TEXT PRIMARY KEY, log_frequency REAL NOT NULL) WITHOUT ROWID"
+        )
+        db.executemany(
+            "INSERT INTO lemma_frequency VALUES (?, ?)",
+            sorted((lemma, round(math.log(mass), 2)) for lemma, mass in lemma_mass.items()),
+        )
         info = {
             "forms": len(rows),
             "forms_from_voikko": from_voikko,
             "forms_from_simplemma": from_simplemma,
             "suffix_rules": len(rules),
-            "libvoikko_dictionary": voikko._voikko.listDicts()[0].description if voikko._voikko.listDicts() else "",
+            "lemmas_with_frequency": len(lemma_mass),
+            "libvoikko_dictionary": voikko._voikko.listDicts()[0].description
+            if voikko._voikko.listDicts()
+            else "",
             "simplemma": version("simplemma"),
-            "spacy_fi_experimental_web_md": version("spacy-fi-experimental-web-md"),
+            "spacy_fi_experimental_web_md": installed_version("spacy-fi-experimental-web-md"),
             "seconds": round(time.perf_counter() - started, 1),
         }
         db.execute("CREATE TABLE info (key TEXT PRIMARY KEY, value TEXT NOT NULL)")

@@ -10,7 +10,7 @@ from collections.abc import Iterable, Sequence
 from functools import cached_property
 
 from palauteluokitin.errors import BackendUnavailableError
-from palauteluokitin.lemmatizers.base import Lemmatizer
+from palauteluokitin.lemmatizers.base import Lemmatizer, with_long_words_kept
 
 PACKAGE = "spacy_fi_experimental_web_md"
 NOT_NEEDED_FOR_LEMMAS = ["parser", "ner"]
@@ -47,6 +47,9 @@ class SpacyFiLemmatizer(Lemmatizer):
         return next(iter(self.lemmatize_sentences([tokens])))
 
     def lemmatize_sentences(self, sentences: Iterable[Sequence[str]]) -> Iterable[list[str]]:
+        return with_long_words_kept(self._lemmatize_batch, sentences)
+
+    def _lemmatize_batch(self, sentences: list[list[str]]) -> Iterable[list[str]]:
         from spacy.tokens import Doc
 
         docs = (Doc(self._nlp.vocab, words=list(tokens)) for tokens in sentences)

@@ -2,7 +2,8 @@
 
 Nothing is downloaded at run time. Get the models on a machine with internet access:
 
-    python -c "import stanza; stanza.download('fi', model_dir='stanza_resources', processors='tokenize,mwt,pos,lemma')"
+    python -c "import stanza; stanza.download('fi', model_dir='stanza_resources',
+               processors='tokenize,pos,lemma')"
 
 then copy the folder here and point STANZA_RESOURCES_DIR (or `resources_dir`) at it.
 """
@@ -15,7 +16,7 @@ from functools import cached_property
 from pathlib import Path
 
 from palauteluokitin.errors import BackendUnavailableError
-from palauteluokitin.lemmatizers.base import Lemmatizer
+from palauteluokitin.lemmatizers.base import Lemmatizer, with_long_words_kept
 
 PROCESSORS = "tokenize,pos,lemma"
 
@@ -73,9 +74,11 @@ class StanzaLemmatizer(Lemmatizer):
         return next(iter(self.lemmatize_sentences([tokens])))
 
     def lemmatize_sentences(self, sentences: Iterable[Sequence[str]]) -> Iterable[list[str]]:
-        batch = [list(tokens) for tokens in sentences]
-        if not batch:
+        return with_long_words_kept(self._lemmatize_batch, sentences)
+
+    def _lemmatize_batch(self, sentences: list[list[str]]) -> Iterable[list[str]]:
+        if not sentences:
             return
-        document = self._pipeline(batch)
+        document = self._pipeline(sentences)
         for sentence in document.sentences:
             yield [(word.lemma or word.text).lower() for word in sentence.words]

@@ -34,7 +34,8 @@ LEXICALISED_ADVERBS = frozenset(
     aiemmin aikaisemmin edelleen jälleen kuitenkin lähes melkein ensin viimein
     paikalla paikalle poikki ympäri alas ylös ulos pois eteen taakse mukana mukaan
     vuoksi takia jäljessä sisällä ulkona edessä takana päällä alla yllä luona
-    todella tänne sinne tuonne täältä sieltä tuolta edellä nykyisin totta""".split()
+    todella tänne sinne tuonne täältä sieltä tuolta edellä nykyisin totta myöhässä
+    ajoissa ajallaan kesken""".split()
 )
 
 # Lemmas that win ties: the most frequent words of Finnish text.
@@ -69,11 +70,14 @@ CLASS_PRIOR = {
 }
 RARE_CASE_PENALTY = {"keinonto": 1.5, "vajanto": 1.0, "seuranto": 1.0, "kohdanto": 1.0}
 RARE_MOOD_PENALTY = {"potential": 1.5, "MAINEN-infinitive": 1.0, "imperative": IMPERATIVE_PENALTY}
-# Past participles lemmatise to the verb (tehty -> tehdä); present ones stay adjectives
-# (merkittävä, pysyvä) except for the most frequent verbs (oleva -> olla).
-VERB_PARTICIPLES = frozenset({"past_active", "past_passive", "agent"})
 COMPOUND_PART_PENALTY = 1.2
-ADVERB_SCORE = 4.5
+POSSESSIVE_PENALTY = 1.0
+MAX_TYPO_LENGTH = 40
+# Participles lemmatise to their verb (tehty -> tehdä, koskeva -> koskea) unless derived
+# further (tyytyväinen) or negative (tekemätön), which UD keeps as adjectives.
+VERB_PARTICIPLES = frozenset({"present_active", "present_passive", "past_active", "past_passive", "agent"})
+PARTICIPLE_ENDINGS = ("va", "vä", "ut", "yt", "tu", "ty", "ma", "mä")
+ADVERB_SCORE = 7.0
 
 _VERB_BASE = re.compile(r"\[Lt\](?:\[I[^\]]*\])*\[Xp\]([^\[]+)\[X\]")
 _WORDBASE = re.compile(r"\+([^+(]*)\(([^)]*)\)")
@@ -81,21 +85,28 @@ _CLITICS = re.compile(r"(kin|kaan|kään|han|hän|pa|pä|ko|kö|s)$")
 
 
 # Spoken words that are also a standard form of another word: "et" is "että" or "ei".
-SPOKEN_HOMOGRAPHS = {"et": Reading("että", "sidesana", 0.0)}
+SPOKEN_HOMOGRAPHS = {"et": Reading("että", "sidesana", 0.0), "sillä": Reading("sillä", "sidesana", 0.0)}
 
 
-def reading_from_analysis(word: str, analysis: dict[str, str]) -> Reading:
-    """UD-style lemma and prior score of one libvoikko analysis of `word`."""
+def reading_from_analysis(
+    word: str, analysis: dict[str, str], lexical: frozenset[str] = frozenset()
+) -> Reading:
+    """UD-style lemma and prior score of one libvoikko analysis of `word`. `lexical` holds
+    base forms that are words of their own (elämä), which stay as they are."""
     word_class = analysis.get("CLASS", "")
     fst = analysis.get("FSTOUTPUT", "")
     lemma = analysis.get("BASEFORM", word)
     if analysis.get("SIJAMUOTO") == "kerrontosti":
         lemma = _strip_clitic(word, analysis)
-    elif analysis.get("PARTICIPLE") and fst.startswith("[Lt]") and "[Bc]" not in fst:
+    elif (
+        analysis.get("PARTICIPLE") in VERB_PARTICIPLES
+        and lemma.endswith(PARTICIPLE_ENDINGS)
+        and fst.startswith("[Lt]")
+        and "[Bc]" not in fst
+        and lemma not in lexical
+    ):
         verb = _VERB_BASE.match(fst)
-        if verb and (
-            analysis["PARTICIPLE"] in VERB_PARTICIPLES or verb.group(1) in FREQUENT_LEMMAS
-        ):
+        if verb:
             lemma = verb.group(1)
     elif analysis.get("MOOD") == "MINEN-infinitive":
         stem = max(word.rfind("mis"), word.rfind("min"))
@@ -109,6 +120,8 @@ def reading_from_analysis(word: str, analysis: dict[str, str]) -> Reading:
     if word_class == "asemosana" and analysis.get("SIJAMUOTO") == "olento":
         score -= 2.0  # "sinä" is the pronoun, hardly ever the essive of "se"
     score -= RARE_MOOD_PENALTY.get(analysis.get("MOOD", ""), 0.0)
+    if analysis.get("POSSESSIVE"):  # tilanne is a noun, not tila + your
+        score -= POSSESSIVE_PENALTY
     score -= COMPOUND_PART_PENALTY * parts
     if lemma.lower() in FREQUENT_LEMMAS:
         score += 1.0
@@ -167,9 +180,10 @@ class VoikkoLemmatizer(ReadingLemmatizer):
 
     def _analyse(self, word: str) -> tuple[Reading, ...]:
         analyses = self._voikko.analyze(word)
+        lexical = frozenset(a.get("BASEFORM", "") for a in analyses if not a.get("PARTICIPLE"))
         readings = {}
         for analysis in analyses:
-            reading = reading_from_analysis(word, analysis)
+            reading = reading_from_analysis(word, analysis, lexical)
             best = readings.get(reading.lemma.lower())
             if best is None or reading.score > best.score:
                 readings[reading.lemma.lower()] = reading
@@ -181,14 +195,14 @@ class VoikkoLemmatizer(ReadingLemmatizer):
         return tuple(sorted(readings.values(), key=lambda r: -r.score))
 
     def _guess(self, word: str, may_be_name: bool) -> tuple[Reading, ...]:
-        """Readings of Voikko's first spelling suggestion one edit away, for typos."""
-        if may_be_name or len(word) < 5 or not word.isalpha():
-            return ()
-        for suggestion in self._voikko.suggest(word)[:3]:
-            suggestion = suggestion.lower()
-            if suggestion.isalpha() and _one_edit_apart(word, suggestion):
-                return self._analyse(suggestion)
-        return ()
+        """A typo one edit from a word Voikko's speller suggests, else a guess from parts."""
+        if not may_be_name and 5 <= len(word) <= MAX_TYPO_LENGTH and word.isalpha():
+            for suggestion in self._voikko.suggest(word)[:3]:
+                suggestion = suggestion.lower()
+                if suggestion.isalpha() and _one_edit_apart(word, suggestion):
+                    return self._analyse(suggestion)
+        return self._guess_unknown(word, may_be_name)
+
 
 def _one_edit_apart(a: str, b: str) -> bool:
     if a == b or abs(len(a) - len(b)) > 1:
