@@ -30,6 +30,9 @@ class SpacyFiLemmatizer(Lemmatizer):
 
     @cached_property
     def _nlp(self):
+        from palauteluokitin.lemmatizers.voikko import require_native_libvoikko
+
+        require_native_libvoikko(INSTALL_HINT)
         try:
             import spacy
 

@@ -8,6 +8,7 @@ cheap rules: a prior per analysis and a few context rules over neighbouring word
 
 from __future__ import annotations
 
+import ctypes.util
 import re
 from functools import cached_property
 
@@ -17,7 +18,7 @@ from palauteluokitin.lemmatizers.readings import IMPERATIVE_PENALTY, Reading, Re
 VOIKKO_INSTALL_HINT = (
     "The 'voikko' backend needs the native libvoikko library and the Finnish dictionary: "
     "on Debian/Ubuntu run 'apt-get install libvoikko1 voikko-fi', then try again. "
-    "Backends that need no system packages: 'simplemma'."
+    "Backends that need no system packages: 'lexicon' (the default) and 'simplemma'."
 )
 
 # UD (TDT) lemmatises plural personal pronouns to the singular.
@@ -86,6 +87,17 @@ _CLITICS = re.compile(r"(kin|kaan|kään|han|hän|pa|pä|ko|kö|s)$")
 
 # Spoken words that are also a standard form of another word: "et" is "että" or "ei".
 SPOKEN_HOMOGRAPHS = {"et": Reading("että", "sidesana", 0.0), "sillä": Reading("sillä", "sidesana", 0.0)}
+
+
+def require_native_libvoikko(hint: str) -> None:
+    """Raise BackendUnavailableError(hint) unless the native libvoikko loads. Checked
+    before any libvoikko.Voikko is made: its constructor leaves a broken object behind
+    when the library is missing."""
+    name = ctypes.util.find_library("voikko")
+    try:
+        ctypes.CDLL(name or "libvoikko.so.1")
+    except OSError as error:
+        raise BackendUnavailableError(f"{hint} ({error})") from error
 
 
 def reading_from_analysis(
@@ -167,11 +179,12 @@ class VoikkoLemmatizer(ReadingLemmatizer):
 
     @cached_property
     def _voikko(self):
-        try:
-            import libvoikko
+        require_native_libvoikko(VOIKKO_INSTALL_HINT)
+        import libvoikko
 
+        try:
             return libvoikko.Voikko("fi")
-        except (ImportError, OSError, libvoikko.VoikkoException) as error:
+        except (OSError, libvoikko.VoikkoException) as error:
             raise BackendUnavailableError(f"{VOIKKO_INSTALL_HINT} ({error})") from error
 
     def check_available(self) -> None:
