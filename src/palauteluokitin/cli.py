@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 import time
+from pathlib import Path
 
 import click
 
@@ -77,6 +78,36 @@ def backends_cli() -> None:
         mark = "default" if name == DEFAULT_BACKEND else ""
         state = "available" if problem is None else f"unavailable: {problem}"
         click.echo(f"{name:10} {mark:8} {state}")
+
+
+@cli.command("validate-corpus")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "--shipped-minimums",
+    is_flag=True,
+    help="Also require the minimum label counts of the corpus that ships with the project.",
+)
+def validate_corpus_cli(path: Path, shipped_minimums: bool) -> None:
+    """Check an annotated corpus (CSV) against the label scheme: ids, label values,
+    duplicate openings, near-duplicates; print its label counts."""
+    from palauteluokitin.corpus import (
+        SHIPPED_CORPUS_REQUIREMENTS,
+        CorpusRequirements,
+        label_counts,
+        read_corpus,
+        validate_corpus,
+    )
+
+    rows = read_corpus(path)
+    needs = SHIPPED_CORPUS_REQUIREMENTS if shipped_minimums else CorpusRequirements()
+    problems = validate_corpus(rows, needs)
+    for name, count in sorted(label_counts(rows).items()):
+        click.echo(f"{name:45} {count:6}")
+    for problem in problems:
+        click.echo(f"problem: {problem}", err=True)
+    if problems:
+        raise click.ClickException(f"{len(problems)} problem(s) in {path}; see the lines above.")
+    click.echo(f"{path}: {len(rows)} comments, no problems.")
 
 
 def main() -> None:

@@ -1,0 +1,26 @@
+"""The default label scheme (../shared/LABELS.md): names used by data, models and reports."""
+
+from __future__ import annotations
+
+RIGHTS_CATEGORIES = ("kohtelu", "arvokkuus", "tiedonsaanti", "saumattomuus")
+SENTIMENTS = ("positiivinen", "negatiivinen", "ristiriitainen", "neutraali")
+FLAG = "epaasiallinen_kohtelu"
+LANGUAGES = ("fi", "sv", "en")
+SPLITS = ("train", "dev", "test")
+
+# Words whose presence makes a mistreatment complaint "obvious"; the corpus must also
+# hold flagged comments without any of them (stems, matched at word starts).
+OBVIOUS_FLAG_STEMS = (
+    "tyly",
+    "töykeä",
+    "töykei",
+    "huus",
+    "huuta",
+    "huud",
+    "nöyryyt",
+    "epäasiallis",
+    "ylimielis",
+    "loukkaa",
+    "loukkaav",
+    "rasist",
+)
