@@ -15,18 +15,6 @@ def is_punct_or_number(token: str) -> bool:
     return not any(char.isalpha() for char in token)
 
 
-def with_long_words_kept(lemmatize_batch, sentences: Iterable[Sequence[str]]) -> Iterable[list[str]]:
-    """Run a batch lemmatiser on sentences whose overlong tokens stand in as "_", then put
-    those tokens back (lower-cased) as their own lemmas: neural pipelines slow down
-    badly on megabyte-long tokens."""
-    originals = [list(tokens) for tokens in sentences]
-    shortened = [["_" if len(t) > MAX_WORD_LENGTH else t for t in tokens] for tokens in originals]
-    for tokens, lemmas in zip(originals, lemmatize_batch(shortened), strict=True):
-        yield [
-            t.lower() if len(t) > MAX_WORD_LENGTH else lemma for t, lemma in zip(tokens, lemmas, strict=True)
-        ]
-
-
 class Lemmatizer(ABC):
     """Maps tokens to lemmas. Subclasses are cheap to construct: heavy resources
     (dictionaries, native handles, models) load on first use and are never pickled."""
@@ -80,3 +68,28 @@ def first_known(word: str, is_known) -> str | None:
         if is_known(variant):
             return variant
     return None
+
+
+class BatchLemmatizer(Lemmatizer):
+    """A backend that lemmatises whole sentences at once (a neural pipeline)."""
+
+    @abstractmethod
+    def _lemmatize_batch(self, sentences: list[list[str]]) -> Iterable[list[str]]:
+        """Lemmas for each sentence of a batch."""
+
+    def _lemmatize_word(self, word: str) -> str:
+        return self.lemmatize_tokens([word])[0]
+
+    def lemmatize_tokens(self, tokens: Sequence[str]) -> list[str]:
+        return next(iter(self.lemmatize_sentences([tokens])))
+
+    def lemmatize_sentences(self, sentences: Iterable[Sequence[str]]) -> Iterable[list[str]]:
+        """Overlong tokens stand in as "_" and come back as their own lemma: pipelines
+        slow down badly on megabyte-long tokens."""
+        originals = [list(tokens) for tokens in sentences]
+        shortened = [["_" if len(t) > MAX_WORD_LENGTH else t for t in tokens] for tokens in originals]
+        for tokens, lemmas in zip(originals, self._lemmatize_batch(shortened), strict=True):
+            yield [
+                t.lower() if len(t) > MAX_WORD_LENGTH else lemma
+                for t, lemma in zip(tokens, lemmas, strict=True)
+            ]

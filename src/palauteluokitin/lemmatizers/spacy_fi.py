@@ -6,11 +6,11 @@ part of speech, the lemmatizer asks Voikko for the analysis that matches it.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from functools import cached_property
 
 from palauteluokitin.errors import BackendUnavailableError
-from palauteluokitin.lemmatizers.base import Lemmatizer, with_long_words_kept
+from palauteluokitin.lemmatizers.base import BatchLemmatizer
 
 PACKAGE = "spacy_fi_experimental_web_md"
 NOT_NEEDED_FOR_LEMMAS = ["parser", "ner"]
@@ -21,7 +21,7 @@ INSTALL_HINT = (
 )
 
 
-class SpacyFiLemmatizer(Lemmatizer):
+class SpacyFiLemmatizer(BatchLemmatizer):
     name = "spacy-fi"
 
     def __init__(self, batch_size: int = 256) -> None:
@@ -42,15 +42,6 @@ class SpacyFiLemmatizer(Lemmatizer):
 
     def check_available(self) -> None:
         self._nlp  # noqa: B018 - loading is the check
-
-    def _lemmatize_word(self, word: str) -> str:
-        return self.lemmatize_tokens([word])[0]
-
-    def lemmatize_tokens(self, tokens: Sequence[str]) -> list[str]:
-        return next(iter(self.lemmatize_sentences([tokens])))
-
-    def lemmatize_sentences(self, sentences: Iterable[Sequence[str]]) -> Iterable[list[str]]:
-        return with_long_words_kept(self._lemmatize_batch, sentences)
 
     def _lemmatize_batch(self, sentences: list[list[str]]) -> Iterable[list[str]]:
         from spacy.tokens import Doc

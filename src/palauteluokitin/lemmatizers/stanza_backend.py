@@ -11,12 +11,12 @@ then copy the folder here and point STANZA_RESOURCES_DIR (or `resources_dir`) at
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from functools import cached_property
 from pathlib import Path
 
 from palauteluokitin.errors import BackendUnavailableError
-from palauteluokitin.lemmatizers.base import Lemmatizer, with_long_words_kept
+from palauteluokitin.lemmatizers.base import BatchLemmatizer
 
 PROCESSORS = "tokenize,pos,lemma"
 
@@ -36,7 +36,7 @@ def missing_models_message(resources_dir: Path) -> str:
     )
 
 
-class StanzaLemmatizer(Lemmatizer):
+class StanzaLemmatizer(BatchLemmatizer):
     name = "stanza"
 
     def __init__(self, resources_dir: str | None = None) -> None:
@@ -66,15 +66,6 @@ class StanzaLemmatizer(Lemmatizer):
 
     def check_available(self) -> None:
         self._pipeline  # noqa: B018 - loading is the check
-
-    def _lemmatize_word(self, word: str) -> str:
-        return self.lemmatize_tokens([word])[0]
-
-    def lemmatize_tokens(self, tokens: Sequence[str]) -> list[str]:
-        return next(iter(self.lemmatize_sentences([tokens])))
-
-    def lemmatize_sentences(self, sentences: Iterable[Sequence[str]]) -> Iterable[list[str]]:
-        return with_long_words_kept(self._lemmatize_batch, sentences)
 
     def _lemmatize_batch(self, sentences: list[list[str]]) -> Iterable[list[str]]:
         if not sentences:
