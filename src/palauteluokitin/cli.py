@@ -110,5 +110,40 @@ def validate_corpus_cli(path: Path, shipped_minimums: bool) -> None:
     click.echo(f"{path}: {len(rows)} comments, no problems.")
 
 
+@cli.command("train")
+@click.option(
+    "--config",
+    "recipe_path",
+    type=click.Path(path_type=Path),
+    help="Training recipe (TOML); default pipelines/negation.toml.",
+)
+@click.option(
+    "--data", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="Annotated corpus CSV."
+)
+@click.option(
+    "--output", type=click.Path(file_okay=False, path_type=Path), help="Write the model bundle here."
+)
+@click.option("--overwrite", is_flag=True, help="Replace an existing bundle at --output.")
+def train_cli(recipe_path: Path, data: Path | None, output: Path | None, overwrite: bool) -> None:
+    """Train the classifier from a recipe; print dev and test metrics; save a bundle."""
+    from palauteluokitin.bundle import save_bundle
+    from palauteluokitin.config import load_recipe
+    from palauteluokitin.train import DEFAULT_CORPUS, DEFAULT_RECIPE, train
+
+    result = train(load_recipe(recipe_path or DEFAULT_RECIPE), data or DEFAULT_CORPUS)
+    for split in ("dev", "test"):
+        metrics = result.metrics.get(split, {})
+        click.echo(
+            f"{split}: categories macro-F1 {metrics.get('categories_macro_f1')}, "
+            f"sentiment accuracy {metrics.get('sentiment_accuracy')}, "
+            f"flag recall {metrics.get('epaasiallinen_kohtelu_recall')} / "
+            f"precision {metrics.get('epaasiallinen_kohtelu_precision')}"
+        )
+    click.echo(f"trained in {result.seconds} s")
+    if output:
+        save_bundle(result, output, overwrite=overwrite)
+        click.echo(f"saved {output}")
+
+
 def main() -> None:
     cli(prog_name="palauteluokitin")

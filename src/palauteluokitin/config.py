@@ -1,0 +1,75 @@
+"""Training recipes: typed, strict (unknown keys are errors), read from TOML in pipelines/."""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from palauteluokitin.errors import PalauteluokitinError
+from palauteluokitin.lemmatizers import BACKENDS
+
+
+class ConfigError(PalauteluokitinError, ValueError):
+    """A recipe file that is missing, not TOML, or not a valid recipe."""
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class FeatureConfig(Strict):
+    lemmatizer: str = "lexicon"
+    word_ngrams: tuple[int, int] = (1, 2)
+    char_ngrams: tuple[int, int] = (2, 5)
+    negation: bool = False
+    compound_parts: bool = False
+    min_df: int = Field(2, ge=1)
+    max_features: int | None = Field(200_000, ge=1)
+
+    @field_validator("lemmatizer")
+    @classmethod
+    def known_backend(cls, name: str) -> str:
+        if name not in BACKENDS:
+            raise ValueError(f"unknown lemmatiser {name!r}; choose one of {', '.join(sorted(BACKENDS))}")
+        return name
+
+
+class ModelConfig(Strict):
+    learner: Literal["logistic_regression"] = "logistic_regression"
+    C: float = Field(8.0, gt=0)
+    class_weight: Literal["balanced"] | None = "balanced"
+    calibration: Literal["sigmoid", "isotonic"] = "sigmoid"
+    calibration_folds: int = Field(5, ge=2)
+
+
+class ThresholdConfig(Strict):
+    flag_min_recall: float = Field(0.95, gt=0, le=1)
+
+
+class Recipe(Strict):
+    name: str
+    description: str = ""
+    seed: int = 20261122
+    features: FeatureConfig = FeatureConfig()
+    model: ModelConfig = ModelConfig()
+    thresholds: ThresholdConfig = ThresholdConfig()
+
+
+def load_recipe(path: Path) -> Recipe:
+    """Read and validate a recipe; every problem is reported with its key."""
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as error:
+        raise ConfigError(f"Recipe {path} not found.") from error
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError(f"Recipe {path} is not valid TOML: {error}") from error
+    try:
+        return Recipe.model_validate(data)
+    except ValidationError as error:
+        problems = "; ".join(
+            f"{'.'.join(str(part) for part in item['loc'])}: {item['msg']}" for item in error.errors()
+        )
+        raise ConfigError(f"Recipe {path} is invalid: {problems}") from error

@@ -1,0 +1,118 @@
+"""Text features for the classifiers: lemma n-grams with negation scope, character n-grams.
+
+`FeedbackFeatures` is a scikit-learn transformer whose parameters are plain values
+(the lemmatiser is a backend *name*), so `clone`, grid search and MLflow logging work.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import scipy.sparse as sp
+from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.utils.validation import check_is_fitted
+
+NEGATION_LEMMAS = frozenset({"ei", "eikä", "ilman", "inte", "ej", "aldrig", "not", "no", "never"})
+CLAUSE_END = frozenset(".,;:!?()–—-") | {"mutta", "vaan", "men", "but", "kuitenkin", "silti"}
+NEGATION_SCOPE = 3
+NEGATED = "NEG_"
+
+
+def mark_negation(lemmas: list[str], scope: int = NEGATION_SCOPE) -> list[str]:
+    """Prefix up to `scope` lemmas after a negation with NEG_, up to the clause end:
+    "kukaan ei olla tyly" -> "kukaan ei NEG_olla NEG_tyly"."""
+    marked, left = [], 0
+    for lemma in lemmas:
+        if lemma in CLAUSE_END:
+            left = 0
+            marked.append(lemma)
+        elif lemma in NEGATION_LEMMAS:
+            left = scope
+            marked.append(lemma)
+        elif left:
+            left -= 1
+            marked.append(NEGATED + lemma)
+        else:
+            marked.append(lemma)
+    return marked
+
+
+class LemmaText:
+    """Turns texts into space-joined lemma strings with one named lemmatiser backend."""
+
+    def __init__(self, backend: str, negation: bool, compound_parts: bool) -> None:
+        from palauteluokitin.lemmatizers import get_lemmatizer
+
+        self.lemmatizer = get_lemmatizer(backend)
+        self.negation = negation
+        self.compound_parts = compound_parts and hasattr(self.lemmatizer, "compound_parts")
+
+    def __call__(self, texts: Iterable[str]) -> list[str]:
+        from palauteluokitin.spacy_pipeline import tokenize
+
+        result = []
+        for text in texts:
+            tokens = tokenize(text)
+            lemmas = self.lemmatizer.lemmatize_tokens(tokens)
+            if self.negation:
+                lemmas = mark_negation(lemmas)
+            if self.compound_parts:
+                lemmas = lemmas + [part for token in tokens for part in self.lemmatizer.compound_parts(token)]
+            result.append(" ".join(lemmas))
+        return result
+
+
+class FeedbackFeatures(TransformerMixin, BaseEstimator):
+    """TF-IDF of lemma word n-grams (optionally negation-marked, with compound parts)
+    beside TF-IDF of character n-grams of the lower-cased text."""
+
+    def __init__(
+        self,
+        lemmatizer: str = "lexicon",
+        word_ngrams: tuple[int, int] = (1, 2),
+        char_ngrams: tuple[int, int] = (2, 5),
+        negation: bool = False,
+        compound_parts: bool = False,
+        min_df: int = 2,
+        max_features: int | None = 200_000,
+    ) -> None:
+        self.lemmatizer = lemmatizer
+        self.word_ngrams = word_ngrams
+        self.char_ngrams = char_ngrams
+        self.negation = negation
+        self.compound_parts = compound_parts
+        self.min_df = min_df
+        self.max_features = max_features
+
+    def fit(self, texts, y=None):
+        texts = list(texts)
+        self.lemma_text_ = LemmaText(self.lemmatizer, self.negation, self.compound_parts)
+        self.word_vectorizer_ = TfidfVectorizer(
+            tokenizer=str.split,
+            token_pattern=None,
+            lowercase=False,
+            ngram_range=tuple(self.word_ngrams),
+            min_df=self.min_df,
+            max_features=self.max_features,
+            sublinear_tf=True,
+        ).fit(self.lemma_text_(texts))
+        self.char_vectorizer_ = TfidfVectorizer(
+            analyzer="char_wb",
+            ngram_range=tuple(self.char_ngrams),
+            min_df=self.min_df,
+            max_features=self.max_features,
+            sublinear_tf=True,
+        ).fit(texts)
+        return self
+
+    def transform(self, texts):
+        check_is_fitted(self, ["word_vectorizer_", "char_vectorizer_"])
+        texts = list(texts)
+        words = self.word_vectorizer_.transform(self.lemma_text_(texts))
+        chars = self.char_vectorizer_.transform(texts)
+        return sp.hstack([words, chars]).tocsr()
+
+    def lemma_feature_names(self) -> list[str]:
+        check_is_fitted(self, "word_vectorizer_")
+        return list(self.word_vectorizer_.get_feature_names_out())

@@ -1,0 +1,123 @@
+"""Train the feedback classifier from a recipe and an annotated corpus, and score it."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from sklearn.metrics import accuracy_score, average_precision_score, f1_score, precision_score, recall_score
+
+from palauteluokitin.config import Recipe
+from palauteluokitin.corpus import read_corpus, uses_obvious_flag_words, validate_rows
+from palauteluokitin.errors import InputFormatError
+from palauteluokitin.features import FeedbackFeatures
+from palauteluokitin.labels import FLAG, RIGHTS_CATEGORIES
+from palauteluokitin.model import BINARY_LABELS, FeedbackClassifier
+
+logger = logging.getLogger(__name__)
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+DEFAULT_CORPUS = PROJECT_ROOT / "data" / "annotated" / "palaute.csv"
+DEFAULT_RECIPE = PROJECT_ROOT / "pipelines" / "negation.toml"
+
+
+@dataclass
+class TrainingResult:
+    recipe: Recipe
+    model: FeedbackClassifier
+    data_sha256: str
+    metrics: dict = field(default_factory=dict)
+    seconds: float = 0.0
+
+
+def file_sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def build_model(recipe: Recipe) -> FeedbackClassifier:
+    return FeedbackClassifier(
+        features=FeedbackFeatures(**recipe.features.model_dump()),
+        C=recipe.model.C,
+        class_weight=recipe.model.class_weight,
+        calibration=recipe.model.calibration,
+        calibration_folds=recipe.model.calibration_folds,
+        seed=recipe.seed,
+    )
+
+
+def load_splits(path: Path) -> dict[str, pd.DataFrame]:
+    rows = read_corpus(path)
+    problems = validate_rows(rows)
+    if problems:
+        shown = "; ".join(str(p) for p in problems[:5])
+        raise InputFormatError(f"{path}: {len(problems)} problem(s), e.g. {shown}. Run validate-corpus.")
+    frame = pd.DataFrame(rows)
+    splits = {name: part.reset_index(drop=True) for name, part in frame.groupby("split")}
+    missing = {"train", "dev"} - set(splits)
+    if missing:
+        raise InputFormatError(f"{path}: no rows in split(s) {', '.join(sorted(missing))}.")
+    return splits
+
+
+def evaluate(model: FeedbackClassifier, part: pd.DataFrame) -> dict:
+    """Per-label P/R/F1 and PR-AUC, macro/micro F1, sentiment accuracy and macro-F1,
+    flag recall and precision at its threshold, and the Brier score of each head."""
+    scores = model.predict_scores(part["text"])
+    decided = model.decide(scores)
+    metrics: dict = {}
+    for label in BINARY_LABELS:
+        truth = part[label].astype(int).to_numpy()
+        predicted = decided[label].to_numpy()
+        metrics[f"{label}_precision"] = precision_score(truth, predicted, zero_division=0)
+        metrics[f"{label}_recall"] = recall_score(truth, predicted, zero_division=0)
+        metrics[f"{label}_f1"] = f1_score(truth, predicted, zero_division=0)
+        metrics[f"{label}_pr_auc"] = average_precision_score(truth, scores[label])
+        metrics[f"{label}_brier"] = float(np.mean((scores[label].to_numpy() - truth) ** 2))
+    truth = part[list(RIGHTS_CATEGORIES)].astype(int).to_numpy()
+    predicted = decided[list(RIGHTS_CATEGORIES)].to_numpy()
+    metrics["categories_macro_f1"] = f1_score(truth, predicted, average="macro", zero_division=0)
+    metrics["categories_micro_f1"] = f1_score(truth, predicted, average="micro", zero_division=0)
+    metrics["sentiment_accuracy"] = accuracy_score(part["sentiment"], decided["sentiment"])
+    metrics["sentiment_macro_f1"] = f1_score(part["sentiment"], decided["sentiment"], average="macro")
+    return {key: round(float(value), 4) for key, value in metrics.items()}
+
+
+def baselines(train_part: pd.DataFrame, part: pd.DataFrame) -> dict:
+    """Majority class for every head, and a keyword rule for the flag."""
+    metrics = {}
+    majority_sentiment = train_part["sentiment"].mode()[0]
+    metrics["majority_sentiment_accuracy"] = accuracy_score(
+        part["sentiment"], [majority_sentiment] * len(part)
+    )
+    truth = part[list(RIGHTS_CATEGORIES)].astype(int).to_numpy()
+    majority = (train_part[list(RIGHTS_CATEGORIES)].astype(int).mean() >= 0.5).astype(int).to_numpy()
+    metrics["majority_categories_macro_f1"] = f1_score(
+        truth, np.tile(majority, (len(part), 1)), average="macro", zero_division=0
+    )
+    flag_truth = part[FLAG].astype(int).to_numpy()
+    keyword = np.array([uses_obvious_flag_words(text) for text in part["text"]], dtype=int)
+    metrics["keyword_flag_recall"] = recall_score(flag_truth, keyword, zero_division=0)
+    metrics["keyword_flag_precision"] = precision_score(flag_truth, keyword, zero_division=0)
+    return {key: round(float(value), 4) for key, value in metrics.items()}
+
+
+def train(recipe: Recipe, data: Path = DEFAULT_CORPUS) -> TrainingResult:
+    """Fit on the train split, tune thresholds on dev, score dev and test."""
+    started = time.perf_counter()
+    splits = load_splits(data)
+    model = build_model(recipe)
+    model.fit(splits["train"]["text"], splits["train"])
+    dev_scores = model.predict_scores(splits["dev"]["text"])
+    model.tune_thresholds(dev_scores, splits["dev"], recipe.thresholds.flag_min_recall)
+    metrics = {name: evaluate(model, part) for name, part in splits.items() if name != "train"}
+    metrics["baselines"] = {
+        name: baselines(splits["train"], part) for name, part in splits.items() if name != "train"
+    }
+    seconds = time.perf_counter() - started
+    logger.info("trained %s in %.1f s", recipe.name, seconds)
+    return TrainingResult(recipe, model, file_sha256(data), metrics, round(seconds, 1))

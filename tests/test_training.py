@@ -1,0 +1,207 @@
+"""Training: strict recipes, the estimator contract, the overfit test, bundles."""
+
+from __future__ import annotations
+
+import csv
+import json
+import pickle
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+from sklearn.base import clone
+
+from palauteluokitin.bundle import BundleError, load_bundle, save_bundle, verify_bundle
+from palauteluokitin.cli import cli
+from palauteluokitin.config import ConfigError, load_recipe
+from palauteluokitin.corpus import REQUIRED_COLUMNS
+from palauteluokitin.features import FeedbackFeatures, mark_negation
+from palauteluokitin.model import FeedbackClassifier, flag_threshold
+from palauteluokitin.train import train
+
+ROOT = Path(__file__).resolve().parents[1]
+
+# a tiny corpus the model must fit: (text, kohtelu, arvokkuus, tiedonsaanti, saumattomuus, sentiment, flag)
+TINY = [
+    ("Hoitaja oli ystävällinen ja kuunteli", 1, 0, 0, 0, "positiivinen", 0),
+    ("Lääkäri oli tyly ja huusi minulle", 1, 0, 0, 0, "negatiivinen", 1),
+    ("Jonotin puhelimessa tunnin", 0, 0, 0, 1, "negatiivinen", 0),
+    ("Kukaan ei kertonut tuloksista", 0, 0, 1, 0, "negatiivinen", 0),
+    ("Äiti jätettiin märkään vaippaan koko aamuksi", 0, 1, 0, 1, "negatiivinen", 1),
+    ("Parkkipaikkoja on liian vähän", 0, 0, 0, 0, "negatiivinen", 0),
+    ("Voisiko aulaan saada lisää tuoleja", 0, 0, 0, 0, "neutraali", 0),
+    ("Selkeät ohjeet ja ystävällinen vastaanotto", 1, 0, 1, 0, "positiivinen", 0),
+]
+
+
+def tiny_frame(copies: int = 6) -> pd.DataFrame:
+    columns = [
+        "text",
+        "kohtelu",
+        "arvokkuus",
+        "tiedonsaanti",
+        "saumattomuus",
+        "sentiment",
+        "epaasiallinen_kohtelu",
+    ]
+    rows = [dict(zip(columns, row, strict=True)) for row in TINY for _ in range(copies)]
+    frame = pd.DataFrame(rows)
+    frame["text"] = [f"{text} {i % copies}" for i, text in enumerate(frame["text"])]
+    return frame
+
+
+def small_model() -> FeedbackClassifier:
+    return FeedbackClassifier(FeedbackFeatures(min_df=1), C=50.0, calibration_folds=2)
+
+
+@pytest.fixture(scope="module")
+def fitted() -> FeedbackClassifier:
+    frame = tiny_frame()
+    return small_model().fit(frame["text"], frame)
+
+
+@pytest.mark.parametrize(
+    ("lemmas", "marked"),
+    [
+        (["kukaan", "ei", "olla", "tyly"], ["kukaan", "ei", "NEG_olla", "NEG_tyly"]),
+        (["ei", "olla", ",", "tyly"], ["ei", "NEG_olla", ",", "tyly"]),
+        (["ei", "a", "b", "c", "d"], ["ei", "NEG_a", "NEG_b", "NEG_c", "d"]),
+    ],
+)
+def test_negation_scope(lemmas, marked):
+    assert mark_negation(lemmas) == marked
+
+
+def test_overfit_predicts_its_training_data(fitted):
+    frame = tiny_frame()
+    predicted = fitted.predict(frame["text"])
+    for label in ["kohtelu", "saumattomuus", "epaasiallinen_kohtelu"]:
+        assert (predicted[label] == frame[label]).mean() >= 0.9, label
+    assert (predicted["sentiment"] == frame["sentiment"]).mean() >= 0.9
+
+
+def test_pickle_round_trip_gives_same_scores_and_batch_equals_single(fitted):
+    texts = ["Hoitaja huusi ja oli tyly", "Kiitos selkeistä ohjeista"]
+    restored = pickle.loads(pickle.dumps(fitted))
+    pd.testing.assert_frame_equal(restored.predict_scores(texts), fitted.predict_scores(texts))
+    single = pd.concat([fitted.predict_scores([t]) for t in texts], ignore_index=True)
+    pd.testing.assert_frame_equal(single, fitted.predict_scores(texts))
+
+
+def test_clone_keeps_parameters_and_drops_fitted_state(fitted):
+    copy = clone(fitted)
+    assert copy.get_params()["C"] == 50.0
+    assert copy.get_params()["features__lemmatizer"] == "lexicon"
+    assert not hasattr(copy, "heads_")
+
+
+def test_flag_threshold_reaches_the_recall():
+    truth = pd.Series([1, 1, 1, 1, 0, 0]).to_numpy()
+    scores = pd.Series([0.9, 0.8, 0.3, 0.2, 0.5, 0.1]).to_numpy()
+    threshold = flag_threshold(truth, scores, 0.75)
+    assert threshold == 0.3
+    assert ((scores >= threshold) & (truth == 1)).sum() / truth.sum() >= 0.75
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ('name = "x"\nunknown = 1\n', "unknown: Extra inputs are not permitted"),
+        ('name = "x"\n[features]\nlemmatizer = "omorfi"\n', "unknown lemmatiser 'omorfi'"),
+        ('name = "x"\n[model]\nC = -1\n', "model.C"),
+        ("name = \n", "not valid TOML"),
+    ],
+)
+def test_recipe_errors_name_the_key(tmp_path, text, message):
+    path = tmp_path / "recipe.toml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ConfigError, match=message):
+        load_recipe(path)
+
+
+@pytest.mark.parametrize("name", ["baseline", "negation"])
+def test_shipped_recipes_load(name):
+    assert load_recipe(ROOT / "pipelines" / f"{name}.toml").name == name
+
+
+@pytest.fixture(scope="module")
+def tiny_result(tmp_path_factory):
+    path = tmp_path_factory.mktemp("data") / "tiny.csv"
+    frame = tiny_frame(copies=10)
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=REQUIRED_COLUMNS)
+        writer.writeheader()
+        for i, row in frame.iterrows():
+            writer.writerow(
+                {
+                    **{k: str(v) for k, v in row.items()},
+                    "id": f"t{i}",
+                    "service": "terveysasema",
+                    "question": "Vapaa palaute",
+                    "lang": "fi",
+                    "split": ("train", "train", "dev", "test")[i % 4],
+                }
+            )
+    recipe = load_recipe(ROOT / "pipelines" / "baseline.toml")
+    recipe = recipe.model_copy(
+        update={
+            "features": recipe.features.model_copy(update={"min_df": 1}),
+            "model": recipe.model.model_copy(update={"calibration_folds": 2}),
+        }
+    )
+    return train(recipe, path), path
+
+
+def test_train_reports_metrics_and_reproduces(tiny_result):
+    result, path = tiny_result
+    assert set(result.metrics) == {"dev", "test", "baselines"}
+    assert result.metrics["dev"]["epaasiallinen_kohtelu_recall"] >= 0.95
+    again = train(result.recipe, path)
+    assert again.metrics == result.metrics
+
+
+def test_bundle_round_trip_and_tamper_refusal(tiny_result, tmp_path):
+    result, _ = tiny_result
+    bundle = save_bundle(result, tmp_path / "bundle")
+    model, meta = load_bundle(str(bundle), trusted=True)
+    assert meta["thresholds"] == result.model.thresholds_
+    assert meta["training_data_sha256"] == result.data_sha256
+    texts = ["Hoitaja oli tyly"]
+    pd.testing.assert_frame_equal(model.predict_scores(texts), result.model.predict_scores(texts))
+    with pytest.raises(BundleError, match="outside"):
+        load_bundle(str(bundle))
+    with pytest.raises(BundleError, match="exists and is not empty"):
+        save_bundle(result, bundle)
+    meta_path = bundle / "model.json"
+    meta_path.write_text(meta_path.read_text(encoding="utf-8").replace('"name"', '"nimi"'), encoding="utf-8")
+    with pytest.raises(BundleError, match="model.json does not match its checksum"):
+        verify_bundle(bundle)
+
+
+def test_train_command_saves_bundle(tiny_result, tmp_path):
+    _, path = tiny_result
+    output = tmp_path / "model"
+    result = CliRunner().invoke(
+        cli,
+        [
+            "train",
+            "--config",
+            str(ROOT / "pipelines" / "baseline.toml"),
+            "--data",
+            str(path),
+            "--output",
+            str(output),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    assert "dev: categories macro-F1" in result.output
+    assert json.loads((output / "model.json").read_text(encoding="utf-8"))["name"] == "baseline"
+
+
+def test_train_command_reports_bad_recipe(tmp_path):
+    path = tmp_path / "bad.toml"
+    path.write_text('name = "x"\nlearning_rate = 1\n', encoding="utf-8")
+    result = CliRunner().invoke(cli, ["train", "--config", str(path)])
+    assert result.exit_code == 1
+    assert result.output.startswith("Error: Recipe")
