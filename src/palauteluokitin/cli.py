@@ -115,7 +115,7 @@ def validate_corpus_cli(path: Path, shipped_minimums: bool) -> None:
     "--config",
     "recipe_path",
     type=click.Path(path_type=Path),
-    help="Training recipe (TOML); default pipelines/negation.toml.",
+    help="Training recipe (TOML); default pipelines/baseline.toml.",
 )
 @click.option(
     "--data", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="Annotated corpus CSV."

@@ -23,7 +23,7 @@ logger = logging.getLogger(__name__)
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_CORPUS = PROJECT_ROOT / "data" / "annotated" / "palaute.csv"
-DEFAULT_RECIPE = PROJECT_ROOT / "pipelines" / "negation.toml"
+DEFAULT_RECIPE = PROJECT_ROOT / "pipelines" / "baseline.toml"
 
 
 @dataclass
