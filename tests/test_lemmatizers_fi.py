@@ -5,7 +5,6 @@ from __future__ import annotations
 import pickle
 
 import pytest
-from sklearn.base import clone
 
 from conftest import lemmatizer_or_skip
 from palauteluokitin.errors import UnknownBackendError
@@ -179,11 +178,3 @@ def test_stanza_without_models_says_how_to_get_them(tmp_path):
 def test_spacy_fi_lemmatizes_sentence(spacy_fi):
     lemmas = spacy_fi.lemmatize_tokens(["Hoitajat", "kertoivat", "tuloksista", "."])
     assert lemmas == ["hoitaja", "kertoa", "tulos", "."]
-
-
-def test_clone_is_unrelated_to_lemmatizer():
-    """Backends are chosen by name, so estimators holding a name clone cleanly."""
-    from sklearn.feature_extraction.text import CountVectorizer
-
-    vectorizer = CountVectorizer(analyzer=str.split)
-    assert clone(vectorizer).get_params()["analyzer"] is str.split
