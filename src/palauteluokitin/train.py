@@ -64,10 +64,11 @@ def load_splits(path: Path) -> dict[str, pd.DataFrame]:
     return splits
 
 
-def evaluate(model: FeedbackClassifier, part: pd.DataFrame) -> dict:
+def evaluate(model: FeedbackClassifier, part: pd.DataFrame, scores: pd.DataFrame | None = None) -> dict:
     """Per-label P/R/F1 and PR-AUC, macro/micro F1, sentiment accuracy and macro-F1,
     flag recall and precision at its threshold, and the Brier score of each head."""
-    scores = model.predict_scores(part["text"])
+    if scores is None:
+        scores = model.predict_scores(part["text"])
     decided = model.decide(scores)
     metrics: dict = {}
     for label in BINARY_LABELS:
@@ -114,7 +115,11 @@ def train(recipe: Recipe, data: Path = DEFAULT_CORPUS) -> TrainingResult:
     model.fit(splits["train"]["text"], splits["train"])
     dev_scores = model.predict_scores(splits["dev"]["text"])
     model.tune_thresholds(dev_scores, splits["dev"], recipe.thresholds.flag_min_recall)
-    metrics = {name: evaluate(model, part) for name, part in splits.items() if name != "train"}
+    metrics = {
+        name: evaluate(model, part, dev_scores if name == "dev" else None)
+        for name, part in splits.items()
+        if name != "train"
+    }
     metrics["baselines"] = {
         name: baselines(splits["train"], part) for name, part in splits.items() if name != "train"
     }

@@ -121,8 +121,9 @@ class LexiconLemmatizer(ReadingLemmatizer):
 
 CLITICS = ("kaan", "kään", "kin", "han", "hän", "pa", "pä", "ko", "kö", "s")
 POSSESSIVES = ("nsa", "nsä", "mme", "nne", "ni", "si")
-_STRIPPABLE = re.compile(r"(?:" + "|".join(CLITICS + POSSESSIVES) + r"|([aeiouyäö])\1n)$")
-_THIRD_PERSON = re.compile(r"([aeiouyäö])\1n$")  # kädessään, maultaan: vowel lengthened + n
+THIRD_PERSON = r"([aeiouyäö])\1n"  # kädessään, maultaan: vowel lengthened + n
+_THIRD_PERSON = re.compile(THIRD_PERSON + "$")
+_STRIPPABLE = re.compile("(?:" + "|".join((*CLITICS, *POSSESSIVES, THIRD_PERSON)) + ")$")
 
 
 def without_clitics_and_possessives(word: str):

@@ -85,8 +85,9 @@ _WORDBASE = re.compile(r"\+([^+(]*)\(([^)]*)\)")
 _CLITICS = re.compile(r"(kin|kaan|kään|han|hän|pa|pä|ko|kö|s)$")
 
 
-# Spoken words that are also a standard form of another word: "et" is "että" or "ei".
-SPOKEN_HOMOGRAPHS = {"et": Reading("että", "sidesana", 0.0), "sillä": Reading("sillä", "sidesana", 0.0)}
+# Words that Voikko reads only as a form of another word: spoken "et" is also "että",
+# "sillä" is also the conjunction "because" (chosen by context in readings.py).
+HOMOGRAPHS = {"et": Reading("että", "sidesana", 0.0), "sillä": Reading("sillä", "sidesana", 0.0)}
 
 
 def require_native_libvoikko(hint: str) -> None:
@@ -200,7 +201,7 @@ class VoikkoLemmatizer(ReadingLemmatizer):
             best = readings.get(reading.lemma.lower())
             if best is None or reading.score > best.score:
                 readings[reading.lemma.lower()] = reading
-        homograph = SPOKEN_HOMOGRAPHS.get(word)
+        homograph = HOMOGRAPHS.get(word)
         if homograph:
             readings.setdefault(homograph.lemma, homograph)
         if word in LEXICALISED_ADVERBS and analyses:
