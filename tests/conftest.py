@@ -71,3 +71,45 @@ def ud_file():
 @pytest.fixture
 def example_text() -> Path:
     return ROOT / "examples" / "palaute.txt"
+
+
+CHROMIUM = Path(os.environ.get("PALAUTELUOKITIN_CHROMIUM", "/usr/bin/chromium"))
+# Flags that keep a headless Chromium off the network and able to run as root.
+CHROMIUM_ARGS = [
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """A real headless Chromium driven by Playwright; skip where it is not installed,
+    fail instead when PALAUTELUOKITIN_REQUIRE_BROWSER=1 (CI)."""
+    if not CHROMIUM.is_file():
+        if os.environ.get("PALAUTELUOKITIN_REQUIRE_BROWSER") == "1":
+            pytest.fail(f"Chromium is required but {CHROMIUM} is missing (apt-get install chromium)")
+        pytest.skip(f"Chromium not installed at {CHROMIUM} (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> str:
+    """URL of a throwaway PostgreSQL database (PALAUTELUOKITIN_TEST_POSTGRES, set by .ci/run);
+    skip where none is given, fail instead when PALAUTELUOKITIN_REQUIRE_POSTGRES=1."""
+    url = os.environ.get("PALAUTELUOKITIN_TEST_POSTGRES")
+    if not url:
+        if os.environ.get("PALAUTELUOKITIN_REQUIRE_POSTGRES") == "1":
+            pytest.fail("PostgreSQL is required but PALAUTELUOKITIN_TEST_POSTGRES is not set")
+        pytest.skip("no PostgreSQL server: set PALAUTELUOKITIN_TEST_POSTGRES to a database URL")
+    return url
