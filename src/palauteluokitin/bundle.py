@@ -104,7 +104,7 @@ def save_bundle(result: TrainingResult, directory: Path, overwrite: bool = False
 
 
 def verify_bundle(directory: Path) -> dict:
-    """Check every file against SHA256SUMS and return the metadata."""
+    """Check every file against SHA256SUMS; return the metadata with the model file's checksum."""
     sums_path = directory / CHECKSUM_FILE
     if not sums_path.is_file():
         raise BundleError(f"{directory} is not a model bundle: {CHECKSUM_FILE} is missing.")
@@ -120,7 +120,8 @@ def verify_bundle(directory: Path) -> dict:
                 f"{directory}: {name} does not match its checksum; the bundle was changed after it "
                 "was made. Refusing to load it (loading a model file runs code)."
             )
-    return json.loads((directory / METADATA_FILE).read_text(encoding="utf-8"))
+    meta = json.loads((directory / METADATA_FILE).read_text(encoding="utf-8"))
+    return meta | {"model_sha256": expected[PIPELINE_FILE]}
 
 
 def resolve_bundle(name_or_path: str) -> Path:

@@ -145,5 +145,114 @@ def train_cli(recipe_path: Path, data: Path | None, output: Path | None, overwri
         click.echo(f"saved {output}")
 
 
+@cli.command("classify")
+@click.argument("source", type=click.Path(path_type=Path))
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path),
+    help="Output file; its extension sets "
+    "the format (.csv .tsv .xlsx .parquet .jsonl). Default: <input>.classified.csv beside the input.",
+)
+@click.option("--text-column", help="Column with the comments (default: detected from names and lengths).")
+@click.option("--id-column", help="Column with row ids, used in problem reports (default: detected).")
+@click.option(
+    "--model",
+    "model_name",
+    default="default",
+    show_default=True,
+    help="Model bundle: a name in models/ or a path to a bundle folder.",
+)
+@click.option(
+    "--trust-model",
+    is_flag=True,
+    help="Allow a model bundle from outside models/ "
+    "(loading a model runs code from its file: only for bundles you trust).",
+)
+@click.option("--overwrite", is_flag=True, help="Replace the output file if it exists.")
+@click.option("--jobs", type=click.IntRange(1, 64), default=1, show_default=True, help="Worker processes.")
+@click.option("--quiet", is_flag=True, help="No progress and no summary; errors only.")
+def classify_cli(
+    source: Path,
+    output: Path | None,
+    text_column: str | None,
+    id_column: str | None,
+    model_name: str,
+    trust_model: bool,
+    overwrite: bool,
+    jobs: int,
+    quiet: bool,
+) -> None:
+    """Classify every comment of a feedback export (CSV/TSV/TXT, Excel, Parquet, JSONL):
+    rights categories, sentiment, the mistreatment flag with its reasons, and language."""
+    from palauteluokitin.batch import classify_file
+    from palauteluokitin.classify import load_model
+
+    show_progress = not quiet and sys.stderr.isatty()
+    started = time.perf_counter()
+
+    def progress(rows: int) -> None:
+        rate = rows / max(time.perf_counter() - started, 1e-9)
+        click.echo(f"\r{rows:,} rows classified ({rate:,.0f} rows/s)", err=True, nl=False)
+
+    summary = classify_file(
+        source,
+        output,
+        text_column=text_column,
+        id_column=id_column,
+        model=load_model(model_name, trusted=trust_model),
+        overwrite=overwrite,
+        jobs=jobs,
+        progress=progress if show_progress else None,
+    )
+    if show_progress:
+        click.echo(err=True)
+    if not quiet:
+        for line in summary.lines():
+            click.echo(line, err=True)
+
+
 def main() -> None:
     cli(prog_name="palauteluokitin")
+
+
+@cli.command("report")
+@click.argument("classified_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "-o",
+    "--output",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the HTML report here.",
+)
+@click.option("--unit-column", help="Column naming the unit (default: detected, e.g. yksikkö).")
+@click.option("--date-column", help="Column with the answer date (default: detected, e.g. pvm).")
+@click.option("--nps-column", help="Column with the 0–10 recommendation score (default: detected).")
+@click.option("--text-column", help="Column with the comment text (default: detected).")
+@click.option("--review-db", help="Review database URL: adds the review state of flagged comments.")
+def report_cli(
+    classified_file: Path,
+    output: Path,
+    unit_column: str | None,
+    date_column: str | None,
+    nps_column: str | None,
+    text_column: str | None,
+    review_db: str | None,
+) -> None:
+    """Write an analyst report (one self-contained HTML page, in Finnish) of CLASSIFIED_FILE,
+    the output of `palauteluokitin classify`."""
+    from palauteluokitin.report import write_report
+
+    written = write_report(
+        classified_file,
+        output,
+        unit_column=unit_column,
+        date_column=date_column,
+        nps_column=nps_column,
+        text_column=text_column,
+        review_db=review_db,
+    )
+    click.echo(
+        f"Wrote {written.path}: {written.comments} comments reported, "
+        f"{written.problems} rows could not be classified."
+    )

@@ -98,6 +98,7 @@ class Export:
     encoding: str | None = None
     delimiter: str | None = None
     notes: list[str] = field(default_factory=list)
+    text_column: str | None = None
 
     def chunks(self, rows: int = CHUNK_ROWS) -> Iterator[Chunk]:
         reader = {
@@ -276,7 +277,9 @@ def _csv_chunks(export: Export, rows: int) -> Iterator[Chunk]:
             if len(record) > width:
                 extra = len(record) - width
                 record = [*record[: width - 1], export.delimiter.join(record[width - 1 :])]
-                problem = f"row has {extra} more field(s) than the header; joined into the last column"
+                # An unquoted delimiter inside the last column's text: joining restores it.
+                if export.text_column != export.columns[-1]:
+                    problem = f"row has {extra} more field(s) than the header; joined into the last column"
             record = [_repair(cell) for cell in record] + [""] * (width - len(record))
             records.append(record)
             problems.append(problem)

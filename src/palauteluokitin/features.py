@@ -48,19 +48,21 @@ class LemmaText:
         self.negation = negation
         self.compound_parts = compound_parts and hasattr(self.lemmatizer, "compound_parts")
 
-    def __call__(self, texts: Iterable[str]) -> list[str]:
+    def tokens_and_lemmas(self, text: str) -> tuple[list[str], list[str]]:
+        """The text's tokens and, aligned with them, the terms the word vectoriser sees
+        (negation-marked lemmas); compound parts, when used, follow after the last token."""
         from palauteluokitin.spacy_pipeline import tokenize
 
-        result = []
-        for text in texts:
-            tokens = tokenize(text)
-            lemmas = self.lemmatizer.lemmatize_tokens(tokens)
-            if self.negation:
-                lemmas = mark_negation(lemmas)
-            if self.compound_parts:
-                lemmas = lemmas + [part for token in tokens for part in self.lemmatizer.compound_parts(token)]
-            result.append(" ".join(lemmas))
-        return result
+        tokens = tokenize(text)
+        lemmas = self.lemmatizer.lemmatize_tokens(tokens)
+        if self.negation:
+            lemmas = mark_negation(lemmas)
+        if self.compound_parts:
+            lemmas = lemmas + [part for token in tokens for part in self.lemmatizer.compound_parts(token)]
+        return tokens, lemmas
+
+    def __call__(self, texts: Iterable[str]) -> list[str]:
+        return [" ".join(self.tokens_and_lemmas(text)[1]) for text in texts]
 
 
 class FeedbackFeatures(TransformerMixin, BaseEstimator):

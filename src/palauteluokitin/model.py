@@ -60,7 +60,10 @@ class FeedbackClassifier(BaseEstimator):
     def predict_scores(self, texts) -> pd.DataFrame:
         """Calibrated probabilities: one column per binary label and per sentiment class."""
         check_is_fitted(self, ["heads_", "sentiment_head_"])
-        matrix = self.features_.transform(list(texts))
+        return self.scores_from_features(self.features_.transform(list(texts)))
+
+    def scores_from_features(self, matrix) -> pd.DataFrame:
+        """`predict_scores` for rows already turned into features by `features_`."""
         scores = {label: head.predict_proba(matrix)[:, 1] for label, head in self.heads_.items()}
         sentiment = self.sentiment_head_.predict_proba(matrix)
         for index, name in enumerate(self.sentiment_head_.classes_):

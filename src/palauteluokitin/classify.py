@@ -1,0 +1,188 @@
+"""Classifying comments with a model bundle: the Python API behind `palauteluokitin classify`.
+
+    model = load_model("default")
+    model.classify(["Hoitaja huusi minulle."])          # -> [Result(...)]
+    model.classify_frame(frame, text_column="palaute")   # -> frame + output columns
+
+A value that is not a classifiable comment (empty, not text, huge, undecodable) gets
+a `problem` and empty labels instead of an exception, so every row comes out.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from functools import cached_property
+
+import pandas as pd
+
+from palauteluokitin.explain import FlagExplainer
+from palauteluokitin.labels import FLAG, RIGHTS_CATEGORIES
+from palauteluokitin.language import detect_language
+
+MAX_TEXT_CHARS = 20_000
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+WORDLIKE = re.compile(r"[^\W\d_]|[\u2600-\u27bf\U0001f300-\U0001faff]")
+OUTPUT_COLUMNS = (
+    *(name for label in RIGHTS_CATEGORIES for name in (label, f"{label}_score")),
+    "sentiment",
+    "sentiment_score",
+    FLAG,
+    f"{FLAG}_score",
+    "flag_reasons",
+    "lang",
+    "model_version",
+    "problem",
+)
+REASON_SEPARATOR = "; "
+
+
+@dataclass(frozen=True)
+class Result:
+    """The classification of one comment; labels are None when `problem` is set."""
+
+    categories: dict[str, int | None] = field(default_factory=dict)
+    scores: dict[str, float | None] = field(default_factory=dict)
+    sentiment: str | None = None
+    sentiment_score: float | None = None
+    flag: int | None = None
+    flag_score: float | None = None
+    flag_reasons: tuple[str, ...] = ()
+    lang: str = ""
+    model_version: str = ""
+    problem: str = ""
+
+    def row(self) -> dict:
+        """The output columns of `classify`, in order."""
+        cells: dict = {}
+        for label in RIGHTS_CATEGORIES:
+            cells[label] = self.categories.get(label)
+            cells[f"{label}_score"] = self.scores.get(label)
+        cells |= {
+            "sentiment": self.sentiment,
+            "sentiment_score": self.sentiment_score,
+            FLAG: self.flag,
+            f"{FLAG}_score": self.flag_score,
+            "flag_reasons": REASON_SEPARATOR.join(self.flag_reasons),
+            "lang": self.lang,
+            "model_version": self.model_version,
+            "problem": self.problem,
+        }
+        return cells
+
+
+def text_problem(value) -> tuple[str, str]:
+    """(the text to classify, '') or ('', why the value is not a classifiable comment)."""
+    if value is None or (isinstance(value, float) and value != value):
+        return "", "empty comment"
+    if isinstance(value, bytes):
+        try:
+            value = value.decode("utf-8")
+        except UnicodeDecodeError:
+            return "", "not text: bytes that are not UTF-8"
+    if isinstance(value, int | float):
+        return "", "not text: a number"
+    if not isinstance(value, str):
+        return "", f"not text: a {type(value).__name__} value"
+    text = CONTROL_CHARACTERS.sub(" ", value).strip()
+    if not text:
+        return "", "empty comment"
+    if len(text) > MAX_TEXT_CHARS:
+        return "", f"too long: {len(text):,} characters (the limit is {MAX_TEXT_CHARS:,}); split the comment"
+    if text.count("\ufffd") * 5 > len(text):
+        return "", "undecodable: most characters could not be read in the file's encoding"
+    if not WORDLIKE.search(text):
+        return "", "not text: no letters"
+    return text, ""
+
+
+class Model:
+    """A loaded model bundle: a fitted `FeedbackClassifier` with its metadata."""
+
+    def __init__(self, classifier, metadata: dict) -> None:
+        self.classifier = classifier
+        self.metadata = metadata
+        self.version = f"{metadata.get('name', 'model')}-{metadata.get('created', '')[:10]}"
+        if metadata.get("model_sha256"):
+            self.version += f"-{metadata['model_sha256'][:8]}"
+
+    @cached_property
+    def explainer(self) -> FlagExplainer:
+        return FlagExplainer(self.classifier)
+
+    def classify(self, texts: Iterable, row_problems: Sequence[str] | None = None) -> list[Result]:
+        """One Result per value, in order. `row_problems` (from a reader) mark rows that
+        are kept but not classified."""
+        values = list(texts)
+        checked = [text_problem(value) for value in values]
+        if row_problems is not None:
+            checked = [
+                (text, problem or given) for (text, problem), given in zip(checked, row_problems, strict=True)
+            ]
+        results: list[Result | None] = [
+            Result(model_version=self.version, problem=problem) if problem else None for _, problem in checked
+        ]
+        valid = [index for index, result in enumerate(results) if result is None]
+        if valid:
+            texts_ = [checked[index][0] for index in valid]
+            for index, result in zip(valid, self._classify_texts(texts_), strict=True):
+                results[index] = result
+        return results
+
+    def _classify_texts(self, texts: list[str]) -> list[Result]:
+        classifier = self.classifier
+        matrix = classifier.features_.transform(texts)
+        scores = classifier.scores_from_features(matrix)
+        decided = classifier.decide(scores)
+        results = []
+        for position, text in enumerate(texts):
+            flag = int(decided[FLAG].iat[position])
+            reasons = tuple(self.explainer.reasons(text, matrix[position])) if flag else ()
+            results.append(
+                Result(
+                    categories={label: int(decided[label].iat[position]) for label in RIGHTS_CATEGORIES},
+                    scores={
+                        label: round(float(scores[label].iat[position]), 4) for label in RIGHTS_CATEGORIES
+                    },
+                    sentiment=decided["sentiment"].iat[position],
+                    sentiment_score=round(float(decided["sentiment_score"].iat[position]), 4),
+                    flag=flag,
+                    flag_score=round(float(scores[FLAG].iat[position]), 4),
+                    flag_reasons=reasons,
+                    lang=detect_language(text),
+                    model_version=self.version,
+                )
+            )
+        return results
+
+    def classify_frame(
+        self, frame: pd.DataFrame, text_column: str | None = None, row_problems: Sequence[str] | None = None
+    ) -> pd.DataFrame:
+        """`frame` with the output columns appended. Input columns that carry an output
+        column's name are renamed `<name>_input` so that every name means one thing."""
+        from palauteluokitin.exports import ExportError, detect_text_column
+
+        if text_column is None:
+            text_column = detect_text_column(frame)
+        if text_column not in frame.columns:
+            raise ExportError(
+                f"No column {text_column!r}; the columns are: {', '.join(map(str, frame.columns))}."
+            )
+        results = self.classify(frame[text_column].tolist(), row_problems)
+        output = pd.DataFrame([result.row() for result in results], columns=OUTPUT_COLUMNS, index=frame.index)
+        for label in (*RIGHTS_CATEGORIES, FLAG):
+            output[label] = output[label].astype("Int8")
+        return pd.concat([frame.rename(columns=input_renames(frame.columns)), output], axis=1)
+
+
+def input_renames(columns) -> dict[str, str]:
+    return {column: f"{column}_input" for column in columns if column in OUTPUT_COLUMNS}
+
+
+def load_model(name_or_path: str = "default", trusted: bool = False) -> Model:
+    """A bundle from models/ by name, or by path; a path outside models/ needs `trusted`
+    (loading a model runs code from its file)."""
+    from palauteluokitin.bundle import load_bundle
+
+    return Model(*load_bundle(name_or_path, trusted=trusted))
