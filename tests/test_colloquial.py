@@ -50,3 +50,26 @@ def test_variants_never_repeat_or_return_the_word():
 def test_long_word_with_many_vowels_is_bounded():
     word = "aoaoaoaoaoaoaoao"
     assert list(restore_umlauts(word)) == []
+
+
+def test_variant_order_does_not_depend_on_string_hashing():
+    """Each process hashes strings with its own seed; the variants must come out the same."""
+    import os
+    import subprocess
+    import sys
+
+    code = (
+        "from palauteluokitin.lemmatizers.colloquial import spelling_variants; "
+        "print(list(spelling_variants('selittaa')))"
+    )
+    outputs = {
+        subprocess.run(
+            [sys.executable, "-c", code],
+            env={**os.environ, "PYTHONHASHSEED": str(seed)},
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        for seed in (1, 2, 3, 4)
+    }
+    assert len(outputs) == 1

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 import pickle
 from pathlib import Path
 
@@ -13,6 +14,7 @@ from click.testing import CliRunner
 from sklearn.base import clone
 
 from palauteluokitin.bundle import BundleError, load_bundle, save_bundle, verify_bundle
+from palauteluokitin.classify import OUTPUT_COLUMNS
 from palauteluokitin.cli import cli
 from palauteluokitin.config import ConfigError, load_recipe
 from palauteluokitin.corpus import REQUIRED_COLUMNS
@@ -120,7 +122,7 @@ def test_recipe_errors_name_the_key(tmp_path, text, message):
         load_recipe(path)
 
 
-@pytest.mark.parametrize("name", ["baseline", "negation"])
+@pytest.mark.parametrize("name", ["baseline", "rich"])
 def test_shipped_recipes_load(name):
     assert load_recipe(ROOT / "pipelines" / f"{name}.toml").name == name
 
@@ -165,6 +167,7 @@ def test_bundle_round_trip_and_tamper_refusal(tiny_result, tmp_path):
     result, _ = tiny_result
     bundle = save_bundle(result, tmp_path / "bundle")
     model, meta = load_bundle(str(bundle), trusted=True)
+    assert meta["model_sha256"] in (bundle / "SHA256SUMS").read_text(encoding="utf-8")
     assert meta["thresholds"] == result.model.thresholds_
     assert meta["training_data_sha256"] == result.data_sha256
     texts = ["Hoitaja oli tyly"]
@@ -179,29 +182,116 @@ def test_bundle_round_trip_and_tamper_refusal(tiny_result, tmp_path):
         verify_bundle(bundle)
 
 
-def test_train_command_saves_bundle(tiny_result, tmp_path):
+@pytest.fixture(scope="module")
+def tracked(tiny_result, tmp_path_factory):
+    """The train command run on the tiny corpus into a fresh MLflow SQLite store."""
     _, path = tiny_result
-    output = tmp_path / "model"
-    result = CliRunner().invoke(
-        cli,
-        [
-            "train",
-            "--config",
-            str(ROOT / "pipelines" / "baseline.toml"),
-            "--data",
-            str(path),
-            "--output",
-            str(output),
-        ],
-    )
+    store = tmp_path_factory.mktemp("mlflow")
+    uri = f"sqlite:///{store / 'mlflow.db'}"
+    output = store / "model"
+    arguments = ["train", "--data", str(path), "--output", str(output)]
+    result = CliRunner().invoke(cli, [*arguments, "--tracking-uri", uri, "--register", "tiny"])
     assert result.exit_code == 0, result.output
-    assert "dev: categories macro-F1" in result.output
+    return uri, output, result.output
+
+
+def test_train_command_saves_bundle_and_logs_the_run(tracked):
+    import mlflow
+
+    uri, output, printed = tracked
+    assert "dev: categories macro-F1" in printed
+    assert "registered tiny version 1: now the champion" in printed
     assert json.loads((output / "model.json").read_text(encoding="utf-8"))["name"] == "baseline"
+    client = mlflow.MlflowClient(tracking_uri=uri)
+    experiment = client.get_experiment_by_name("palauteluokitin")
+    assert experiment.artifact_location.endswith("/artifacts")
+    (run,) = client.search_runs([experiment.experiment_id])
+    assert run.data.params["features.word_ngrams"] == "[1, 2]"
+    assert run.data.params["data_sha256"] == run.data.tags["data_sha256"]
+    assert len(run.data.params["git_commit"]) in (40, len("unknown"))
+    for metric in (
+        "dev_kohtelu_f1",
+        "test_epaasiallinen_kohtelu_pr_auc",
+        "dev_categories_macro_f1",
+        "dev_sentiment_macro_f1",
+        "dev_keyword_flag_recall",
+        "dev_selection_score",
+    ):
+        assert metric in run.data.metrics, metric
+    logged = {item.path for item in client.list_artifacts(run.info.run_id, "evaluation")}
+    for name in (
+        "classification_report_dev.txt",
+        "confusion_matrices_test.png",
+        "pr_curves_dev.png",
+        "calibration_test.png",
+    ):
+        assert f"evaluation/{name}" in logged
+    top = {item.path for item in client.list_artifacts(run.info.run_id)}
+    assert {"MODEL_CARD.md", "bundle", "recipe.json"} <= top
 
 
-def test_train_command_reports_bad_recipe(tmp_path):
-    path = tmp_path / "bad.toml"
-    path.write_text('name = "x"\nlearning_rate = 1\n', encoding="utf-8")
-    result = CliRunner().invoke(cli, ["train", "--config", str(path)])
-    assert result.exit_code == 1
-    assert result.output.startswith("Error: Recipe")
+def test_registered_champion_loads_as_pyfunc(tracked):
+    import mlflow
+
+    uri, _, _ = tracked
+    mlflow.set_tracking_uri(uri)
+    model = mlflow.pyfunc.load_model("models:/tiny@champion")
+    output = model.predict(pd.DataFrame({"text": ["Lääkäri oli tyly ja huusi minulle", ""]}))
+    assert list(output.columns) == list(OUTPUT_COLUMNS)
+    assert output.loc[0, "epaasiallinen_kohtelu"] == 1.0
+    assert output.loc[1, "problem"] == "empty comment"
+
+
+def test_champion_moves_only_to_a_better_model(tracked):
+    import mlflow
+
+    from palauteluokitin.tracking import CHAMPION, TrackedRun, _register
+
+    uri, _, _ = tracked
+    mlflow.set_tracking_uri(uri)
+    client = mlflow.MlflowClient()
+    first = client.get_model_version_by_alias("tiny", CHAMPION)
+    run = TrackedRun(first.run_id, "", f"runs:/{first.run_id}/model")
+    score = float(first.tags["dev_selection_score"])
+    assert _register(mlflow, "tiny", run, score - 0.1) == ("2", False)
+    assert client.get_model_version_by_alias("tiny", CHAMPION).version == first.version
+    assert _register(mlflow, "tiny", run, score + 0.1) == ("3", True)
+    assert str(client.get_model_version_by_alias("tiny", CHAMPION).version) == "3"
+
+
+def test_mlflow_models_serve_answers(tracked, tmp_path):
+    import socket
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+
+    uri, _, _ = tracked
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    mlflow_cli = [sys.executable, "-m", "mlflow", "models", "serve", "-m", "models:/tiny@champion"]
+    server = subprocess.Popen(
+        [*mlflow_cli, "--env-manager", "local", "--host", "127.0.0.1", "--port", str(port)],
+        env={**os.environ, "MLFLOW_TRACKING_URI": uri, "MLFLOW_DISABLE_TELEMETRY": "true"},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        body = json.dumps({"dataframe_records": [{"text": "Lääkäri oli tyly ja huusi minulle"}]}).encode()
+        deadline, answer = time.monotonic() + 120, None
+        while answer is None and time.monotonic() < deadline and server.poll() is None:
+            try:
+                request = urllib.request.Request(
+                    f"http://127.0.0.1:{port}/invocations", body, {"Content-Type": "application/json"}
+                )
+                answer = json.loads(urllib.request.urlopen(request, timeout=10).read())
+            except OSError:
+                time.sleep(0.5)
+        assert answer is not None, "mlflow models serve did not answer"
+        (prediction,) = answer["predictions"]
+        assert prediction["epaasiallinen_kohtelu"] == 1.0
+        assert prediction["sentiment"] in ("negatiivinen", "ristiriitainen")
+    finally:
+        server.terminate()
+        server.wait(timeout=30)

@@ -2,7 +2,7 @@
 
 `classify_file` reads chunks with `exports.open_export`, classifies them with a model
 in this process or in `jobs` worker processes (at most two chunks in flight per worker,
-results in input order), and writes them with an atomic `exports.ExportWriter`.
+results in input order), and writes them with an atomic `writers.ExportWriter`.
 """
 
 from __future__ import annotations
@@ -22,12 +22,12 @@ from palauteluokitin.exports import (
     CHUNK_ROWS,
     Chunk,
     ExportError,
-    ExportWriter,
     detect_id_column,
     detect_text_column,
     open_export,
 )
 from palauteluokitin.labels import FLAG, RIGHTS_CATEGORIES
+from palauteluokitin.writers import ExportWriter
 
 MAX_LISTED_PROBLEMS = 10
 
@@ -100,16 +100,16 @@ def default_output(path: Path) -> Path:
 _worker_model: Model | None = None
 
 
-def _classify_chunk(chunk: Chunk, text_column: str) -> pd.DataFrame:
-    return _worker_model.classify_frame(chunk.frame, text_column=text_column, row_problems=chunk.problems)
+def _classify_chunk(chunk: Chunk, text_column: str, redact: bool) -> pd.DataFrame:
+    return _worker_model.classify_frame(chunk.frame, text_column, chunk.problems, redact)
 
 
-def _in_order(chunks: Iterator[Chunk], text_column: str, jobs: int) -> Iterator[pd.DataFrame]:
+def _in_order(chunks: Iterator[Chunk], text_column: str, jobs: int, redact: bool) -> Iterator[pd.DataFrame]:
     """Classified chunks in input order; with jobs > 1 worker processes share the work,
     at most 2 chunks per worker in flight so memory stays bounded."""
     if jobs <= 1:
         for chunk in chunks:
-            yield _classify_chunk(chunk, text_column)
+            yield _classify_chunk(chunk, text_column, redact)
         return
     method = "fork" if "fork" in multiprocessing.get_all_start_methods() else None
     if method is None:
@@ -117,7 +117,7 @@ def _in_order(chunks: Iterator[Chunk], text_column: str, jobs: int) -> Iterator[
     with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context(method)) as pool:
         pending: deque = deque()
         for chunk in chunks:
-            pending.append(pool.submit(_classify_chunk, chunk, text_column))
+            pending.append(pool.submit(_classify_chunk, chunk, text_column, redact))
             if len(pending) >= 2 * jobs:
                 yield pending.popleft().result()
         while pending:
@@ -131,7 +131,9 @@ def classify_file(
     text_column: str | None = None,
     id_column: str | None = None,
     model: str | Model = "default",
+    trust_model: bool = False,
     overwrite: bool = False,
+    redact: bool = False,
     jobs: int = 1,
     chunk_rows: int = CHUNK_ROWS,
     progress: Callable[[int], None] | None = None,
@@ -155,7 +157,7 @@ def classify_file(
                 f"{source.name} has no column {column!r} ({option}); its columns are: "
                 f"{', '.join(export.columns)}."
             )
-    _worker_model = model if isinstance(model, Model) else load_model(model)
+    _worker_model = model if isinstance(model, Model) else load_model(model, trusted=trust_model)
     renames = input_renames(export.columns)
     summary = Summary(
         output, text_column, detected, renames.get(id_column, id_column), notes=list(export.notes)
@@ -168,7 +170,7 @@ def classify_file(
             empty = header.rename(columns=renames)
             writer.commit(empty.reindex(columns=[*empty.columns, *OUTPUT_COLUMNS]))
         else:
-            for frame in _in_order(export.chunks(chunk_rows), text_column, jobs):
+            for frame in _in_order(export.chunks(chunk_rows), text_column, jobs, redact):
                 summary.add(frame, summary.rows)
                 writer.write(frame)
                 if progress:

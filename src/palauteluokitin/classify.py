@@ -118,7 +118,7 @@ class Model:
         checked = [text_problem(value) for value in values]
         if row_problems is not None:
             checked = [
-                (text, problem or given) for (text, problem), given in zip(checked, row_problems, strict=True)
+                (text, given or problem) for (text, problem), given in zip(checked, row_problems, strict=True)
             ]
         results: list[Result | None] = [
             Result(model_version=self.version, problem=problem) if problem else None for _, problem in checked
@@ -135,20 +135,22 @@ class Model:
         matrix = classifier.features_.transform(texts)
         scores = classifier.scores_from_features(matrix)
         decided = classifier.decide(scores)
+        labels = {label: decided[label].to_numpy() for label in (*RIGHTS_CATEGORIES, FLAG)}
+        label_scores = {label: scores[label].to_numpy().round(4) for label in (*RIGHTS_CATEGORIES, FLAG)}
+        sentiments = decided["sentiment"].to_numpy()
+        sentiment_scores = decided["sentiment_score"].to_numpy().round(4)
         results = []
         for position, text in enumerate(texts):
-            flag = int(decided[FLAG].iat[position])
+            flag = int(labels[FLAG][position])
             reasons = tuple(self.explainer.reasons(text, matrix[position])) if flag else ()
             results.append(
                 Result(
-                    categories={label: int(decided[label].iat[position]) for label in RIGHTS_CATEGORIES},
-                    scores={
-                        label: round(float(scores[label].iat[position]), 4) for label in RIGHTS_CATEGORIES
-                    },
-                    sentiment=decided["sentiment"].iat[position],
-                    sentiment_score=round(float(decided["sentiment_score"].iat[position]), 4),
+                    categories={label: int(labels[label][position]) for label in RIGHTS_CATEGORIES},
+                    scores={label: float(label_scores[label][position]) for label in RIGHTS_CATEGORIES},
+                    sentiment=str(sentiments[position]),
+                    sentiment_score=float(sentiment_scores[position]),
                     flag=flag,
-                    flag_score=round(float(scores[FLAG].iat[position]), 4),
+                    flag_score=float(label_scores[FLAG][position]),
                     flag_reasons=reasons,
                     lang=detect_language(text),
                     model_version=self.version,
@@ -157,10 +159,16 @@ class Model:
         return results
 
     def classify_frame(
-        self, frame: pd.DataFrame, text_column: str | None = None, row_problems: Sequence[str] | None = None
+        self,
+        frame: pd.DataFrame,
+        text_column: str | None = None,
+        row_problems: Sequence[str] | None = None,
+        redact: bool = False,
     ) -> pd.DataFrame:
         """`frame` with the output columns appended. Input columns that carry an output
-        column's name are renamed `<name>_input` so that every name means one thing."""
+        column's name are renamed `<name>_input` so that every name means one thing.
+        With `redact`, personal data in the text column and the flag reasons is replaced
+        by placeholders ([NIMI], [HETU]…) after classification."""
         from palauteluokitin.exports import ExportError, detect_text_column
 
         if text_column is None:
@@ -173,6 +181,12 @@ class Model:
         output = pd.DataFrame([result.row() for result in results], columns=OUTPUT_COLUMNS, index=frame.index)
         for label in (*RIGHTS_CATEGORIES, FLAG):
             output[label] = output[label].astype("Int8")
+        if redact:
+            from palauteluokitin.redact import redact as redact_text
+
+            frame = frame.copy()
+            frame[text_column] = [redact_text(v) if isinstance(v, str) else v for v in frame[text_column]]
+            output["flag_reasons"] = [redact_text(reasons) for reasons in output["flag_reasons"]]
         return pd.concat([frame.rename(columns=input_renames(frame.columns)), output], axis=1)
 
 

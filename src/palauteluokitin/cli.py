@@ -124,12 +124,40 @@ def validate_corpus_cli(path: Path, shipped_minimums: bool) -> None:
     "--output", type=click.Path(file_okay=False, path_type=Path), help="Write the model bundle here."
 )
 @click.option("--overwrite", is_flag=True, help="Replace an existing bundle at --output.")
-def train_cli(recipe_path: Path, data: Path | None, output: Path | None, overwrite: bool) -> None:
-    """Train the classifier from a recipe; print dev and test metrics; save a bundle."""
+@click.option(
+    "--tracking-uri",
+    help="MLflow tracking URI (default: MLFLOW_TRACKING_URI, else the local store ./mlflow/mlflow.db).",
+)
+@click.option("--experiment", default="palauteluokitin", show_default=True, help="MLflow experiment name.")
+@click.option(
+    "--register",
+    metavar="NAME",
+    help="Register the model under NAME; the alias 'champion' moves to it only if it beats the "
+    "current champion on dev.",
+)
+@click.option("--no-tracking", is_flag=True, help="Do not log the run to MLflow.")
+def train_cli(
+    recipe_path: Path,
+    data: Path | None,
+    output: Path | None,
+    overwrite: bool,
+    tracking_uri: str | None,
+    experiment: str,
+    register: str | None,
+    no_tracking: bool,
+) -> None:
+    """Train the classifier from a recipe; print dev and test metrics; save a bundle and
+    log the run (params, metrics, plots, bundle, pyfunc model) to MLflow."""
+    import tempfile
+
     from palauteluokitin.bundle import save_bundle
     from palauteluokitin.config import load_recipe
     from palauteluokitin.train import DEFAULT_CORPUS, DEFAULT_RECIPE, train
 
+    if output and output.exists() and any(output.iterdir()) and not overwrite:
+        raise click.ClickException(f"{output} exists and is not empty; pass --overwrite to replace it.")
+    if register and no_tracking:
+        raise click.ClickException("--register needs MLflow tracking; drop --no-tracking.")
     result = train(load_recipe(recipe_path or DEFAULT_RECIPE), data or DEFAULT_CORPUS)
     for split in ("dev", "test"):
         metrics = result.metrics.get(split, {})
@@ -140,9 +168,35 @@ def train_cli(recipe_path: Path, data: Path | None, output: Path | None, overwri
             f"precision {metrics.get('epaasiallinen_kohtelu_precision')}"
         )
     click.echo(f"trained in {result.seconds} s")
-    if output:
-        save_bundle(result, output, overwrite=overwrite)
-        click.echo(f"saved {output}")
+    with tempfile.TemporaryDirectory() as scratch:
+        bundle = save_bundle(result, output or Path(scratch) / "bundle", overwrite=overwrite)
+        if output:
+            click.echo(f"saved {output}")
+        if not no_tracking:
+            from palauteluokitin.tracking import default_tracking_uri, log_training
+
+            uri = tracking_uri or default_tracking_uri()
+            tracked = log_training(result, bundle, uri, experiment, register)
+            click.echo(f"MLflow run {tracked.run_id} in {uri} (experiment {experiment!r})")
+            if register:
+                state = "now the champion" if tracked.champion else "the champion stays"
+                click.echo(f"registered {register} version {tracked.registered_version}: {state}")
+
+
+@cli.command("evaluate")
+@click.argument("source", type=click.Path(path_type=Path))
+@click.option(
+    "--model", "model_name", default="default", show_default=True, help="Model bundle name or path."
+)
+@click.option("--trust-model", is_flag=True, help="Allow a model bundle from outside models/.")
+@click.option("--text-column", help="Column with the comments (default: detected).")
+def evaluate_cli(source: Path, model_name: str, trust_model: bool, text_column: str | None) -> None:
+    """Print the per-label report of a model on any labelled file (the corpus columns:
+    the four categories, sentiment and epaasiallinen_kohtelu)."""
+    from palauteluokitin.classify import load_model
+    from palauteluokitin.evaluation import evaluate_file
+
+    click.echo(evaluate_file(source, load_model(model_name, trusted=trust_model), text_column))
 
 
 @cli.command("classify")
@@ -171,6 +225,12 @@ def train_cli(recipe_path: Path, data: Path | None, output: Path | None, overwri
 )
 @click.option("--overwrite", is_flag=True, help="Replace the output file if it exists.")
 @click.option("--jobs", type=click.IntRange(1, 64), default=1, show_default=True, help="Worker processes.")
+@click.option(
+    "--redact",
+    is_flag=True,
+    help="Replace personal data (names, identity codes, phone numbers, emails, addresses, "
+    "account numbers) in the comment column and flag reasons of the output.",
+)
 @click.option("--quiet", is_flag=True, help="No progress and no summary; errors only.")
 def classify_cli(
     source: Path,
@@ -181,12 +241,12 @@ def classify_cli(
     trust_model: bool,
     overwrite: bool,
     jobs: int,
+    redact: bool,
     quiet: bool,
 ) -> None:
     """Classify every comment of a feedback export (CSV/TSV/TXT, Excel, Parquet, JSONL):
     rights categories, sentiment, the mistreatment flag with its reasons, and language."""
     from palauteluokitin.batch import classify_file
-    from palauteluokitin.classify import load_model
 
     show_progress = not quiet and sys.stderr.isatty()
     started = time.perf_counter()
@@ -200,8 +260,10 @@ def classify_cli(
         output,
         text_column=text_column,
         id_column=id_column,
-        model=load_model(model_name, trusted=trust_model),
+        model=model_name,
+        trust_model=trust_model,
         overwrite=overwrite,
+        redact=redact,
         jobs=jobs,
         progress=progress if show_progress else None,
     )
@@ -256,3 +318,8 @@ def report_cli(
         f"Wrote {written.path}: {written.comments} comments reported, "
         f"{written.problems} rows could not be classified."
     )
+
+
+from palauteluokitin.review.cli import review  # noqa: E402
+
+cli.add_command(review)

@@ -47,6 +47,9 @@ class ModelConfig(Strict):
 
 class ThresholdConfig(Strict):
     flag_min_recall: float = Field(0.95, gt=0, le=1)
+    # Choose the flag's threshold on dev pooled with out-of-fold scores of the training
+    # split: hundreds of flagged comments instead of dev's hundred or so.
+    flag_pool_train_out_of_fold: bool = True
 
 
 class Recipe(Strict):

@@ -2,9 +2,10 @@
 
 The flag head is a linear model over lemma n-grams and character n-grams, so each
 feature's share of the score is its weight times its value in the comment. Lemma
-n-gram shares go to the tokens they came from and character n-gram shares to the
-words they lie in; the strongest words, joined with their flagged neighbours into
-phrases, are what a reviewer sees ("huusi minulle; nöyryyttävää").
+n-gram shares go to the tokens they came from; when no lemma speaks for the flag,
+character n-gram shares go to the words they lie in. The strongest words, joined with
+their flagged neighbours into phrases, are what a reviewer sees ("huusi minulle;
+nöyryyttävää").
 """
 
 from __future__ import annotations
@@ -53,7 +54,10 @@ class FlagExplainer:
         feature vector (one row of a sparse matrix)."""
         row = row.tocsr()
         contribution = dict(zip(row.indices, row.data * self.weights[row.indices], strict=True))
-        spans = self._word_spans(text, contribution) + self._lemma_spans(text, contribution)
+        spans = self._lemma_spans(text, contribution)
+        if not any(span.weight > 0 for span in spans):
+            # Only character n-grams speak for the flag (unknown words, typos): slower to map.
+            spans += self._word_spans(text, contribution)
         return self._phrases(text, spans)
 
     def _word_spans(self, text: str, contribution: dict) -> list[Span]:
@@ -79,7 +83,8 @@ class FlagExplainer:
 
     def _lemma_spans(self, text: str, contribution: dict) -> list[Span]:
         """Lemma unigram and bigram shares, given to the tokens they came from."""
-        tokens, lemmas = self.lemma_text.tokens_and_lemmas(text)
+        recent = getattr(self.lemma_text, "recent", {})
+        tokens, lemmas = recent[text] if text in recent else self.lemma_text.tokens_and_lemmas(text)
         offsets, cursor = [], 0
         for token in tokens:
             start = text.find(token, cursor)

@@ -1,9 +1,8 @@
-"""Feedback exports in and out: CSV/TSV/TXT, Excel, Parquet and JSON Lines, read in chunks.
+"""Reading feedback exports: CSV/TSV/TXT, Excel, Parquet and JSON Lines, in chunks.
 
 Readers keep every row, in order. A row that cannot be read cleanly (undecodable bytes,
 more fields than the header, a JSON line that is not an object) comes out with a
-reason in `Chunk.problems`, never dropped. Writers write to a temporary file beside the
-target and rename it when done, so a failed run never leaves half a file.
+reason in `Chunk.problems`, never dropped. Writing is in `writers.py`.
 """
 
 from __future__ import annotations
@@ -11,9 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
 import re
-import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,7 +27,6 @@ READ_FORMATS = {
     ".parquet": "parquet",
     ".jsonl": "jsonl",
 }
-WRITE_FORMATS = {".csv": "csv", ".tsv": "csv", ".xlsx": "xlsx", ".parquet": "parquet", ".jsonl": "jsonl"}
 CHUNK_ROWS = 2000
 SNIFF_BYTES = 1 << 20
 MAX_FIELD_CHARS = 64 << 20
@@ -72,9 +68,6 @@ ID_COLUMN_NAMES = (
     "tunniste",
     "nro",
 )
-EXCEL_MAX_CHARS = 32_767
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-NUMBER = re.compile(r"[+-]?\d+([.,]\d+)?([eE][+-]?\d+)?")
 SURROGATE = re.compile("[\udc80-\udcff]")
 
 
@@ -110,7 +103,7 @@ class Export:
         yield from reader[self.kind](self, rows)
 
 
-def _kind(path: Path, formats: dict[str, str], what: str) -> str:
+def format_of(path: Path, formats: dict[str, str], what: str) -> str:
     kind = formats.get(path.suffix.lower())
     if kind is None:
         raise ExportError(
@@ -142,7 +135,7 @@ def unique_columns(names: list) -> tuple[list[str], list[str]]:
 def open_export(path: Path) -> Export:
     """Open an export for reading: check it exists, sniff its settings, read its header."""
     path = Path(path)
-    kind = _kind(path, READ_FORMATS, "read")
+    kind = format_of(path, READ_FORMATS, "read")
     if not path.is_file():
         raise ExportError(f"{path} does not exist or is not a file.")
     try:
@@ -199,17 +192,17 @@ def detect_id_column(frame: pd.DataFrame) -> str | None:
 
 
 def sniff_encoding(sample: bytes) -> str:
+    """UTF-8 (with or without BOM) unless more bytes are invalid UTF-8 than valid non-ASCII
+    UTF-8 characters: then cp1252, as Finnish Excel writes. In a UTF-8 file that also holds
+    some cp1252 rows, those cells are repaired one by one (`_repair`)."""
     if sample.startswith(b"\xef\xbb\xbf"):
         return "utf-8-sig"
     if sample.startswith((b"\xff\xfe", b"\xfe\xff")):
         return "utf-16"
-    try:
-        sample.decode("utf-8")
-    except UnicodeDecodeError as error:
-        # A multi-byte character cut at the end of the sample is still UTF-8.
-        if error.start < len(sample) - 3:
-            return "cp1252"
-    return "utf-8"
+    text = sample.decode("utf-8", errors="surrogateescape")
+    invalid = len(SURROGATE.findall(text[:-3])) if len(text) > 3 else 0
+    valid = sum(1 for character in text if "\x7f" < character and not "\udc80" <= character <= "\udcff")
+    return "cp1252" if invalid > valid else "utf-8"
 
 
 def sniff_delimiter(text: str, suffix: str) -> str:
@@ -241,8 +234,9 @@ def _open_csv(path: Path) -> Export:
     if b"\x00" in sample[:4096] and not sample.startswith((b"\xff\xfe", b"\xfe\xff")):
         if sample[:4096].count(b"\x00") > len(sample[:4096]) // 4:
             raise ExportError(
-                f"{path.name} looks binary (many NUL bytes), not a text export. If it is an Excel "
-                "file, give it the .xlsx extension."
+                f"{path.name} looks binary (many NUL bytes), not a UTF-8 or cp1252 text export. "
+                f"If it is UTF-16 text, convert it: iconv -f UTF-16 -t UTF-8 {path.name} > converted.csv; "
+                "if it is an Excel file, give it the .xlsx extension."
             )
     encoding = sniff_encoding(sample)
     text = sample.decode(encoding, errors="replace")
@@ -264,30 +258,70 @@ def _repair(cell: str) -> str:
     return cell.encode("utf-8", errors="surrogateescape").decode("cp1252", errors="replace")
 
 
+class _LineRecorder:
+    """Feeds lines to csv.reader and remembers the lines of the record being read."""
+
+    def __init__(self, stream) -> None:
+        self.stream = stream
+        self.lines: list[str] = []
+
+    def __iter__(self):
+        return self
+
+    def __next__(self) -> str:
+        line = next(self.stream)
+        self.lines.append(line)
+        return line
+
+    def take(self) -> list[str]:
+        lines, self.lines = self.lines, []
+        return lines
+
+
+def _records(export: Export) -> Iterator[tuple[list[str], str]]:
+    """(fields, problem) per row. A quote that is never closed would swallow every
+    following line into one cell; such a record is split back into its lines, read
+    without quote handling, each with a problem."""
+    with _text_stream(export) as stream:
+        lines = _LineRecorder(stream)
+        reader = csv.reader(lines, delimiter=export.delimiter)
+        next(reader, None)
+        first_line = len(lines.take()) + 1
+        for record in reader:
+            raw = lines.take()
+            if len(raw) > 1 and "".join(raw).count('"') % 2 == 1:
+                for offset, line in enumerate(raw):
+                    fields = next(
+                        csv.reader([line.rstrip("\r\n")], delimiter=export.delimiter, quoting=csv.QUOTE_NONE),
+                        [],
+                    )
+                    yield fields, f"line {first_line + offset}: unbalanced quote; read without quote handling"
+            else:
+                yield record, ""
+            first_line += len(raw)
+
+
 def _csv_chunks(export: Export, rows: int) -> Iterator[Chunk]:
     width = len(export.columns)
-    with _text_stream(export) as stream:
-        reader = csv.reader(stream, delimiter=export.delimiter)
-        next(reader, None)
-        records, problems = [], []
-        for record in reader:
-            if not any(cell.strip() for cell in record):
-                continue
-            problem = ""
-            if len(record) > width:
-                extra = len(record) - width
-                record = [*record[: width - 1], export.delimiter.join(record[width - 1 :])]
-                # An unquoted delimiter inside the last column's text: joining restores it.
-                if export.text_column != export.columns[-1]:
-                    problem = f"row has {extra} more field(s) than the header; joined into the last column"
-            record = [_repair(cell) for cell in record] + [""] * (width - len(record))
-            records.append(record)
-            problems.append(problem)
-            if len(records) == rows:
-                yield Chunk(pd.DataFrame(records, columns=export.columns, dtype=object), problems)
-                records, problems = [], []
-        if records:
+    records, problems = [], []
+    for record, problem in _records(export):
+        if not any(cell.strip() for cell in record):
+            continue
+        if len(record) > width:
+            extra = len(record) - width
+            record = [*record[: width - 1], export.delimiter.join(record[width - 1 :])]
+            # An unquoted delimiter inside the last column's text: joining restores it.
+            if export.text_column != export.columns[-1]:
+                problem = (
+                    problem or f"row has {extra} more field(s) than the header; joined into the last column"
+                )
+        records.append([_repair(cell) for cell in record] + [""] * (width - len(record)))
+        problems.append(problem)
+        if len(records) == rows:
             yield Chunk(pd.DataFrame(records, columns=export.columns, dtype=object), problems)
+            records, problems = [], []
+    if records:
+        yield Chunk(pd.DataFrame(records, columns=export.columns, dtype=object), problems)
 
 
 # --- Excel, Parquet, JSON Lines -----------------------------------------------
@@ -409,125 +443,3 @@ def _jsonl_chunks(export: Export, rows: int) -> Iterator[Chunk]:
                 records, problems = [], []
     if records:
         yield Chunk(pd.DataFrame.from_records(records, columns=export.columns), problems)
-
-
-# --- Writing -----------------------------------------------------------------
-
-
-def neutralise_formula(value):
-    """A cell a spreadsheet would run as a formula gets a leading apostrophe; numbers stay."""
-    if isinstance(value, str) and value.startswith(FORMULA_START) and not NUMBER.fullmatch(value):
-        return "'" + value
-    return value
-
-
-class ExportWriter:
-    """Writes chunks of one frame shape to a temporary file; `commit` renames it into place."""
-
-    def __init__(self, path: Path, overwrite: bool = False) -> None:
-        self.path = Path(path)
-        self.kind = _kind(self.path, WRITE_FORMATS, "write")
-        if self.path.exists() and not overwrite:
-            raise ExportError(f"{self.path} exists; pass --overwrite to replace it.")
-        if not self.path.parent.is_dir():
-            raise ExportError(f"Cannot write {self.path}: folder {self.path.parent} does not exist.")
-        handle, temporary = tempfile.mkstemp(
-            prefix=f".{self.path.name}.", suffix=".part", dir=self.path.parent
-        )
-        os.close(handle)
-        self.temporary = Path(temporary)
-        os.chmod(self.temporary, 0o666 & ~_umask())
-        self._target = None
-
-    def write(self, frame: pd.DataFrame) -> None:
-        if self.kind in ("csv", "xlsx"):
-            frame = frame.map(neutralise_formula)
-        getattr(self, f"_write_{self.kind}")(frame)
-
-    def _write_csv(self, frame: pd.DataFrame) -> None:
-        delimiter = "\t" if self.path.suffix.lower() == ".tsv" else ","
-        header = self._target is None
-        if header:
-            self._target = open(self.temporary, "w", encoding="utf-8", newline="")
-        frame.to_csv(self._target, sep=delimiter, index=False, header=header, lineterminator="\n")
-
-    def _write_xlsx(self, frame: pd.DataFrame) -> None:
-        if self._target is None:
-            from openpyxl import Workbook
-
-            self._target = Workbook(write_only=True)
-            self._sheet = self._target.create_sheet("palaute")
-            self._sheet.append(list(map(str, frame.columns)))
-        for row in frame.itertuples(index=False):
-            self._sheet.append([_excel_value(value) for value in row])
-
-    def _write_parquet(self, frame: pd.DataFrame) -> None:
-        import pyarrow as pa
-        import pyarrow.parquet as pq
-
-        if self._target is None:
-            self._schema = pa.Schema.from_pandas(frame, preserve_index=False)
-            self._target = pq.ParquetWriter(self.temporary, self._schema)
-        table = pa.Table.from_pandas(frame, schema=self._schema, preserve_index=False, safe=False)
-        self._target.write_table(table)
-
-    def _write_jsonl(self, frame: pd.DataFrame) -> None:
-        if self._target is None:
-            self._target = open(self.temporary, "w", encoding="utf-8")
-        for record in frame.to_dict(orient="records"):
-            clean = {str(key): None if _missing(value) else value for key, value in record.items()}
-            self._target.write(json.dumps(clean, ensure_ascii=False, default=str) + "\n")
-
-    def _close_target(self) -> None:
-        if self.kind == "xlsx" and self._target is not None:
-            self._target.save(self.temporary)
-        elif self._target is not None:
-            self._target.close()
-        self._target = None
-
-    def commit(self, empty_frame: pd.DataFrame | None = None) -> Path:
-        """Finish the file and move it into place. `empty_frame` gives the header when no
-        chunk was written (a header-only input)."""
-        if self._target is None and empty_frame is not None:
-            self.write(empty_frame)
-        self._close_target()
-        os.replace(self.temporary, self.path)
-        return self.path
-
-    def abort(self) -> None:
-        try:
-            self._close_target()
-        finally:
-            self.temporary.unlink(missing_ok=True)
-
-    def __enter__(self) -> ExportWriter:
-        return self
-
-    def __exit__(self, kind, value, traceback) -> None:
-        if self.temporary.exists():
-            self.abort()
-
-
-def _excel_value(value):
-    """Excel cannot hold control characters or more than 32,767 characters in a cell."""
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-
-    if _missing(value):
-        return None
-    if isinstance(value, str):
-        value = ILLEGAL_CHARACTERS_RE.sub("\ufffd", value)
-        return value if len(value) <= EXCEL_MAX_CHARS else value[: EXCEL_MAX_CHARS - 1] + "…"
-    return value
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
-
-
-def _missing(value) -> bool:
-    try:
-        return bool(pd.isna(value))
-    except (TypeError, ValueError):
-        return False

@@ -62,7 +62,12 @@ class LemmaText:
         return tokens, lemmas
 
     def __call__(self, texts: Iterable[str]) -> list[str]:
-        return [" ".join(self.tokens_and_lemmas(text)[1]) for text in texts]
+        # The last batch's tokens and lemmas stay at hand for explaining its predictions.
+        self.recent = {text: self.tokens_and_lemmas(text) for text in texts}
+        return [" ".join(self.recent[text][1]) for text in texts]
+
+    def __getstate__(self) -> dict:
+        return {key: value for key, value in self.__dict__.items() if key != "recent"}
 
 
 class FeedbackFeatures(TransformerMixin, BaseEstimator):

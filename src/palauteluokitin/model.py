@@ -4,7 +4,8 @@ One scikit-learn estimator with three heads over shared features. Every head is 
 logistic regression whose probabilities are calibrated by Platt scaling (sigmoid) or
 isotonic regression fitted on cross-validation folds, so a score of 0.8 means that
 about 80 % of comments scored so carry the label. Decision thresholds are tuned
-separately on a development set (`tune_thresholds`).
+separately on a development set (`tune_thresholds`); the flag's, which a few dev
+positives would make jumpy, on dev pooled with out-of-fold scores of the training set.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from sklearn.base import BaseEstimator, clone
 from sklearn.calibration import CalibratedClassifierCV
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import f1_score
+from sklearn.model_selection import StratifiedKFold, cross_val_predict
 from sklearn.utils.validation import check_is_fitted
 
 from palauteluokitin.features import FeedbackFeatures
@@ -84,18 +86,34 @@ class FeedbackClassifier(BaseEstimator):
     def predict(self, texts) -> pd.DataFrame:
         return self.decide(self.predict_scores(texts))
 
-    def tune_thresholds(self, scores: pd.DataFrame, labels: pd.DataFrame, flag_min_recall: float) -> dict:
+    def out_of_fold_flag_scores(self, texts, truth, folds: int = 5) -> np.ndarray:
+        """Flag scores for the training texts, each from a head fitted on the other folds."""
+        check_is_fitted(self, "features_")
+        matrix = self.features_.transform(list(texts))
+        splitter = StratifiedKFold(folds, shuffle=True, random_state=self.seed)
+        return cross_val_predict(self._head(), matrix, truth, cv=splitter, method="predict_proba")[:, 1]
+
+    def tune_thresholds(
+        self,
+        scores: pd.DataFrame,
+        labels: pd.DataFrame,
+        flag_min_recall: float,
+        pooled_flag: tuple[np.ndarray, np.ndarray] | None = None,
+    ) -> dict:
         """Per-category thresholds that maximise F1 on a development set; the flag's
-        threshold is the highest one that still reaches `flag_min_recall`."""
+        threshold is the highest one that still reaches `flag_min_recall` on the dev set
+        pooled with `pooled_flag` (truth, scores), e.g. out-of-fold training scores."""
         check_is_fitted(self, "heads_")
         candidates = np.round(np.arange(0.05, 0.951, 0.01), 2)
         for label in RIGHTS_CATEGORIES:
             truth = labels[label].astype(int).to_numpy()
             f1s = [f1_score(truth, scores[label] >= t, zero_division=0) for t in candidates]
             self.thresholds_[label] = float(candidates[int(np.argmax(f1s))])
-        self.thresholds_[FLAG] = flag_threshold(
-            labels[FLAG].astype(int).to_numpy(), scores[FLAG].to_numpy(), flag_min_recall
-        )
+        truth, flag_scores = labels[FLAG].astype(int).to_numpy(), scores[FLAG].to_numpy()
+        if pooled_flag is not None:
+            truth = np.concatenate([truth, pooled_flag[0]])
+            flag_scores = np.concatenate([flag_scores, pooled_flag[1]])
+        self.thresholds_[FLAG] = flag_threshold(truth, flag_scores, flag_min_recall)
         return dict(self.thresholds_)
 
 

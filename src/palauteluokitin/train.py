@@ -33,6 +33,8 @@ class TrainingResult:
     data_sha256: str
     metrics: dict = field(default_factory=dict)
     seconds: float = 0.0
+    # per evaluated split: its rows and the model's calibrated scores on them
+    evaluated: dict[str, tuple[pd.DataFrame, pd.DataFrame]] = field(default_factory=dict)
 
 
 def file_sha256(path: Path) -> str:
@@ -88,6 +90,33 @@ def evaluate(model: FeedbackClassifier, part: pd.DataFrame, scores: pd.DataFrame
     return {key: round(float(value), 4) for key, value in metrics.items()}
 
 
+HARD_CASES = ("negation", "sarcasm", "mixed")
+
+
+def hard_case_metrics(model: FeedbackClassifier, part: pd.DataFrame, scores: pd.DataFrame) -> dict:
+    """Sentiment accuracy, categories macro-F1 and flag recall on the comments of each
+    hard kind (negation, sarcasm, mixed) where bag-of-words models tend to fail."""
+    if "hard_case" not in part:
+        return {}
+    decided = model.decide(scores)
+    metrics = {}
+    for kind in HARD_CASES:
+        rows = (part["hard_case"] == kind).to_numpy()
+        if not rows.any():
+            continue
+        truth = part.loc[rows, list(RIGHTS_CATEGORIES)].astype(int).to_numpy()
+        predicted = decided.loc[rows, list(RIGHTS_CATEGORIES)].to_numpy()
+        metrics[f"{kind}_n"] = int(rows.sum())
+        metrics[f"{kind}_sentiment_accuracy"] = accuracy_score(
+            part["sentiment"][rows], decided["sentiment"][rows]
+        )
+        metrics[f"{kind}_categories_macro_f1"] = f1_score(truth, predicted, average="macro", zero_division=0)
+        flagged = part[FLAG].astype(int).to_numpy()[rows]
+        if flagged.any():
+            metrics[f"{kind}_flag_recall"] = recall_score(flagged, decided[FLAG].to_numpy()[rows])
+    return {key: round(float(value), 4) for key, value in metrics.items()}
+
+
 def baselines(train_part: pd.DataFrame, part: pd.DataFrame) -> dict:
     """Majority class for every head, and a keyword rule for the flag."""
     metrics = {}
@@ -114,15 +143,24 @@ def train(recipe: Recipe, data: Path = DEFAULT_CORPUS) -> TrainingResult:
     model = build_model(recipe)
     model.fit(splits["train"]["text"], splits["train"])
     dev_scores = model.predict_scores(splits["dev"]["text"])
-    model.tune_thresholds(dev_scores, splits["dev"], recipe.thresholds.flag_min_recall)
-    metrics = {
-        name: evaluate(model, part, dev_scores if name == "dev" else None)
+    pooled = None
+    if recipe.thresholds.flag_pool_train_out_of_fold:
+        truth = splits["train"][FLAG].astype(int).to_numpy()
+        folds = recipe.model.calibration_folds
+        pooled = (truth, model.out_of_fold_flag_scores(splits["train"]["text"], truth, folds))
+    model.tune_thresholds(dev_scores, splits["dev"], recipe.thresholds.flag_min_recall, pooled)
+    evaluated = {
+        name: (part, dev_scores if name == "dev" else model.predict_scores(part["text"]))
         for name, part in splits.items()
         if name != "train"
+    }
+    metrics = {
+        name: evaluate(model, part, scores) | hard_case_metrics(model, part, scores)
+        for name, (part, scores) in evaluated.items()
     }
     metrics["baselines"] = {
         name: baselines(splits["train"], part) for name, part in splits.items() if name != "train"
     }
     seconds = time.perf_counter() - started
     logger.info("trained %s in %.1f s", recipe.name, seconds)
-    return TrainingResult(recipe, model, file_sha256(data), metrics, round(seconds, 1))
+    return TrainingResult(recipe, model, file_sha256(data), metrics, round(seconds, 1), evaluated)

@@ -175,12 +175,12 @@ def spelling_variants(word: str) -> Iterator[str]:
     """Standard spellings to try for a lower-cased word, most likely first (not the word)."""
     if len(word) > MAX_VARIANT_LENGTH:
         return
-    seen = {word}
+    seen = {word: None}  # a dict, not a set: the order of variants must not depend on hashing
 
     def fresh(candidates):
         for candidate in candidates:
             if candidate not in seen:
-                seen.add(candidate)
+                seen[candidate] = None
                 yield candidate
 
     spoken = SPOKEN_FORMS.get(word)

@@ -1,0 +1,82 @@
+"""Reviewers' decisions as annotated rows in the corpus format, for retraining.
+
+A case is exported when it is resolved or a reviewer corrected its labels. Labels are
+the reviewer's corrections where there are any, else the model's predictions; the
+flag is the corrected flag (resolving as "aiheeton hälytys" sets it to 0), else 1 for
+a case resolved as well-founded. Rows carry the redacted text, `id` = `review-<comment
+id>`, `writer` = `review`, `split` = `train`, so they can be appended to
+`data/annotated/palaute.csv`-style files and checked with `validate-corpus`.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+import tempfile
+from pathlib import Path
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from palauteluokitin.corpus import REQUIRED_COLUMNS
+from palauteluokitin.labels import FLAG, RIGHTS_CATEGORIES
+from palauteluokitin.review.cases import RESOLVED
+from palauteluokitin.review.db import Case, ensure_current, make_engine
+from palauteluokitin.review.errors import ReviewError
+
+CORPUS_COLUMNS = (*REQUIRED_COLUMNS, "writer", "register", "hard_case", "annotators")
+
+
+def annotation_row(case: Case) -> dict[str, str] | None:
+    """The corpus row for a case with a reviewer decision, else None."""
+    corrected = case.corrected_categories is not None
+    if case.state != RESOLVED and not corrected and case.corrected_flag is None:
+        return None
+    categories = (case.corrected_categories if corrected else case.categories).split(",")
+    flag = case.corrected_flag if case.corrected_flag is not None else 1
+    return {
+        "id": f"review-{case.comment_id}",
+        "text": case.text,
+        **{label: "1" if label in categories else "0" for label in RIGHTS_CATEGORIES},
+        "sentiment": case.corrected_sentiment or case.sentiment,
+        FLAG: str(flag),
+        "service": case.unit,
+        "question": "",
+        "lang": case.lang,
+        "split": "train",
+        "writer": "review",
+        "register": "",
+        "hard_case": "",
+        "annotators": "1",
+    }
+
+
+def export_annotations(db_url: str, out: Path, corrected_only: bool = False, overwrite: bool = False) -> int:
+    """Write the annotated rows to CSV `out`; return how many. `corrected_only` keeps
+    only cases whose labels a reviewer set, leaving out the model's own predictions."""
+    out = Path(out)
+    if out.exists() and not overwrite:
+        raise ReviewError(f"{out} exists; pass --overwrite to replace it")
+    if not out.parent.is_dir():
+        raise ReviewError(f"cannot write {out}: folder {out.parent} does not exist")
+    engine = make_engine(db_url)
+    try:
+        ensure_current(engine)
+        with Session(engine) as session:
+            query = sa.select(Case).order_by(Case.id)
+            if corrected_only:
+                query = query.where(Case.corrected_categories.is_not(None))
+            rows = [row for case in session.scalars(query) if (row := annotation_row(case))]
+    finally:
+        engine.dispose()
+    handle, temporary = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".part", dir=out.parent)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8", newline="") as target:
+            writer = csv.DictWriter(target, fieldnames=CORPUS_COLUMNS, lineterminator="\n")
+            writer.writeheader()
+            writer.writerows(rows)
+        os.replace(temporary, out)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+    return len(rows)

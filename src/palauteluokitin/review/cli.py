@@ -1,0 +1,169 @@
+"""`palauteluokitin review …`: thin click wrappers over the review library."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import click
+
+from palauteluokitin.review import DAYS_ENV, DB_ENV, DEFAULT_DB_FILE, PASSWORD_ENV
+
+db_option = click.option(
+    "--db",
+    "db_url",
+    envvar=DB_ENV,
+    default=DEFAULT_DB_FILE,
+    show_default=True,
+    help=f"Database URL (sqlite:///FILE, postgresql://USER:PASSWORD@HOST/DB) or a SQLite file path; "
+    f"env {DB_ENV}.",
+)
+
+
+def _password(confirm: bool = True) -> str:
+    return os.environ.get(PASSWORD_ENV) or click.prompt(
+        "Password", hide_input=True, confirmation_prompt=confirm
+    )
+
+
+@click.group("review")
+def review() -> None:
+    """The reviewer triage queue for flagged mistreatment complaints."""
+
+
+@review.command("init")
+@db_option
+@click.option(
+    "--review-days",
+    type=click.IntRange(min=1),
+    help=f"Days a reviewer has for a case (due date = import time + this); env {DAYS_ENV}; "
+    "kept from the last init, default 7.",
+)
+def init_cli(db_url: str, review_days: int | None) -> None:
+    """Create or upgrade the review database and generate its session secret."""
+    from palauteluokitin.review.db import init_database
+
+    result = init_database(db_url, review_days)
+    secret = "generated a new session secret" if result.created_secret else "kept the session secret"
+    click.echo(f"{result.url}: schema up to date, {secret}, time limit {result.review_days} days.")
+
+
+@review.command("add-user")
+@db_option
+@click.argument("username")
+@click.option("--role", type=click.Choice(["reviewer", "admin"]), required=True)
+@click.option("--unit", "units", multiple=True, help="A unit whose cases the user sees; repeat for more.")
+def add_user_cli(db_url: str, username: str, role: str, units: tuple[str, ...]) -> None:
+    """Create a user; the password comes from a prompt or PALAUTELUOKITIN_PASSWORD."""
+    from palauteluokitin.review.auth import add_user
+
+    account = add_user(db_url, username, _password(), role, units)
+    click.echo(f"created {account.role} {account.username}; units: {', '.join(account.units) or '–'}")
+
+
+@review.command("set-user")
+@db_option
+@click.argument("username")
+@click.option("--unit", "units", multiple=True, help="Replace the user's units with these; repeat for more.")
+@click.option("--no-units", is_flag=True, help="Remove all of the user's units.")
+@click.option("--role", type=click.Choice(["reviewer", "admin"]))
+@click.option("--active/--inactive", default=None, help="Let the user log in, or deactivate them.")
+@click.option(
+    "--password", "new_password", is_flag=True, help=f"Set a new password (prompt or {PASSWORD_ENV})."
+)
+def set_user_cli(db_url, username, units, no_units, role, active, new_password) -> None:
+    """Change a user's units, role, active state or password."""
+    from palauteluokitin.review.auth import update_user
+
+    account = update_user(
+        db_url,
+        username,
+        units=[] if no_units else (units or None),
+        active=active,
+        role=role,
+        password=_password() if new_password else None,
+    )
+    state = "active" if account.active else "inactive"
+    click.echo(f"{account.username}: {account.role}, {state}; units: {', '.join(account.units) or '–'}")
+
+
+@review.command("users")
+@db_option
+def users_cli(db_url: str) -> None:
+    """List the users, their roles, units and whether they can log in."""
+    from palauteluokitin.review.auth import list_users
+
+    for account in list_users(db_url):
+        state = "active" if account.active else "inactive"
+        click.echo(f"{account.username:20} {account.role:8} {state:8} {', '.join(account.units) or '–'}")
+
+
+@review.command("import")
+@db_option
+@click.argument("classified_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "--unit-column", help="Column naming the unit; default: yksikkö, unit or toimipiste if present."
+)
+@click.option("--text-column", help="Column with the comment text; default: detected.")
+@click.option("--id-column", help="Column with the comment id; default: detected.")
+def import_cli(db_url, classified_file: Path, unit_column, text_column, id_column) -> None:
+    """Make a case of every flagged row of a classified export (re-imports add only new ids)."""
+    from palauteluokitin.review.importer import import_classified
+
+    result = import_classified(
+        db_url, classified_file, unit_column=unit_column, text_column=text_column, id_column=id_column
+    )
+    click.echo(
+        f"{classified_file.name}: {result.rows} rows, {result.new} new cases, "
+        f"{result.already_present} already present, {result.skipped} skipped (problem), "
+        f"{result.not_flagged} not flagged."
+    )
+    if result.different_text:
+        click.echo(
+            f"Warning: {result.different_text} flagged row(s) have the id of an existing case but another "
+            "text and were not imported; make the ids unique across exports (e.g. with --id-column).",
+            err=True,
+        )
+
+
+@review.command("export-annotations")
+@db_option
+@click.argument("out", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--corrected-only", is_flag=True, help="Only cases whose labels a reviewer corrected.")
+@click.option("--overwrite", is_flag=True, help="Replace OUT if it exists.")
+def export_annotations_cli(db_url: str, out: Path, corrected_only: bool, overwrite: bool) -> None:
+    """Write reviewers' decisions and label corrections as corpus-format CSV rows."""
+    from palauteluokitin.review.annotations import export_annotations
+
+    count = export_annotations(db_url, out, corrected_only=corrected_only, overwrite=overwrite)
+    click.echo(f"wrote {count} annotated rows to {out}")
+
+
+@review.command("serve")
+@db_option
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option(
+    "--port", default=8000, show_default=True, type=click.IntRange(0, 65535), help="0: any free port."
+)
+@click.option("--threads", default=4, show_default=True, type=click.IntRange(min=1), help="Worker threads.")
+@click.option(
+    "--secure-cookies",
+    is_flag=True,
+    help="Always mark the session cookie Secure (behind an HTTPS proxy); HTTPS requests get it anyway.",
+)
+def serve_cli(db_url: str, host: str, port: int, threads: int, secure_cookies: bool) -> None:
+    """Run the review web app with the waitress WSGI server."""
+    from waitress import create_server
+
+    from palauteluokitin.review.app import create_app, dispose
+
+    app = create_app(db_url, secure_cookies=secure_cookies)
+    server = create_server(app, host=host, port=port, threads=threads, ident="palauteluokitin")
+    click.echo(f"serving the review queue on http://{host}:{server.effective_port}/ (Ctrl+C stops)")
+    try:
+        server.run()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.close()
+        dispose(app)

@@ -1,0 +1,59 @@
+"""Login and logout pages."""
+
+from __future__ import annotations
+
+import secrets
+
+from flask import Blueprint, flash, g, redirect, render_template, request, session, url_for
+
+from palauteluokitin.review import audit
+from palauteluokitin.review.app import CSRF_FIELD, client_ip
+from palauteluokitin.review.auth import authenticate
+from palauteluokitin.review.errors import LoginThrottledError
+
+auth = Blueprint("auth", __name__)
+
+
+def safe_next(target: str | None) -> str:
+    """Only a path on this site: never another host (`//evil`, `https://…`)."""
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return url_for("cases.queue")
+
+
+@auth.route("/login", methods=["GET", "POST"])
+def login():
+    if request.method == "GET":
+        if g.user is not None:
+            return redirect(url_for("cases.queue"))
+        return render_template("login.html", next=request.args.get("next", ""))
+    username = request.form.get("username", "").strip()
+    password = request.form.get("password", "")
+    target = request.form.get("next", "")
+    try:
+        user = authenticate(g.db, username, password, client_ip())
+    except LoginThrottledError:
+        g.db.commit()
+        message = "Liian monta epäonnistunutta kirjautumista. Yritä uudelleen 15 minuutin kuluttua."
+        return render_template("login.html", error=message, next=target, username=username), 429
+    if user is None:
+        audit.record(g.db, None, "login_failed", username=username[:100], ip=client_ip())
+        g.db.commit()
+        message = "Väärä käyttäjätunnus tai salasana."
+        return render_template("login.html", error=message, next=target, username=username), 401
+    audit.record(g.db, user, "login", ip=client_ip())
+    g.db.commit()
+    session.clear()
+    session.permanent = True
+    session["user_id"] = user.id
+    session[CSRF_FIELD] = secrets.token_urlsafe(32)
+    return redirect(safe_next(target))
+
+
+@auth.route("/logout", methods=["POST"])
+def logout():
+    audit.record(g.db, g.user, "logout", ip=client_ip())
+    g.db.commit()
+    session.clear()
+    flash("Olet kirjautunut ulos.")
+    return redirect(url_for("auth.login"))

@@ -1,0 +1,489 @@
+"""The analyst report: numbers in the page, sections by available columns, escaping,
+redaction, no URLs, the CLI, and the page rendered in a real headless Chromium."""
+
+from __future__ import annotations
+
+import os
+import random
+from datetime import date, datetime
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import sqlalchemy as sa
+from click.testing import CliRunner
+
+from conftest import ROOT
+from palauteluokitin.cli import cli
+from palauteluokitin.labels import FLAG, RIGHTS_CATEGORIES, SENTIMENTS
+from palauteluokitin.report import (
+    ReportColumns,
+    ReportInputError,
+    build_report,
+    choose_columns,
+    net_promoter_score,
+    parse_date,
+    parse_nps,
+    write_report,
+)
+from palauteluokitin.report_terms import typical_terms
+from palauteluokitin.review import cases
+from palauteluokitin.review.db import Case, User
+from palauteluokitin.review.importer import import_classified
+from test_review_helpers import add_users, database, session_on
+
+GENERATED = date(2026, 1, 15)
+UNITS = ("Terveysasema Keskusta", "Kotihoito Pohjoinen", "Päivystys", "Suun terveydenhuolto & hammashoito")
+PHRASES = {
+    ("kohtelu", 1): [
+        "Hoitaja oli todella ystävällinen ja kuunteli rauhassa.",
+        "Lääkäri oli lämmin ja asiallinen.",
+        "Henkilökunta kohteli minua ystävällisesti ja kunnioittavasti.",
+    ],
+    ("kohtelu", 0): [
+        "Lääkäri oli tyly eikä kuunnellut minua ollenkaan.",
+        "Hoitaja huusi minulle käytävällä.",
+        "Vastaanotossa oli töykeä ja ylimielinen asenne.",
+    ],
+    ("arvokkuus", 1): [
+        "Koin itseni ihmiseksi ja minua kunnioitettiin.",
+        "Yksityisyyttäni kunnioitettiin pesujen aikana.",
+    ],
+    ("arvokkuus", 0): [
+        "Äiti jätettiin makaamaan märkään vaippaan koko aamuksi.",
+        "Puhuttiin ohitseni kuin en olisi ollut paikalla.",
+        "Ovi jätettiin auki pesujen ajaksi, tosi nöyryyttävää.",
+    ],
+    ("tiedonsaanti", 1): [
+        "Sain selkeät ohjeet ja tiedon tuloksista.",
+        "Hoitosuunnitelma tehtiin yhdessä kanssani.",
+    ],
+    ("tiedonsaanti", 0): [
+        "Kukaan ei kertonut tuloksista mitään.",
+        "Lääkityksestä päätettiin kysymättä minulta.",
+        "Tulkkia ei järjestetty vaikka pyysin.",
+    ],
+    ("saumattomuus", 1): [
+        "Sain ajan heti ja jatkohoito järjestyi saumattomasti.",
+        "Pääsin nopeasti vastaanotolle.",
+    ],
+    ("saumattomuus", 0): [
+        "Jonotin puhelimessa tunnin ennen kuin pääsin läpi.",
+        "Lähete hukkui ja jouduin odottamaan kuukausia.",
+        "Joka kerta eri lääkäri, eikä kukaan tunne tilannettani.",
+    ],
+    ("muu", 1): ["Kiitos!", "Parkkipaikka löytyi helposti."],
+    ("muu", 0): ["Parkkipaikkoja on liian vähän.", "Kahvi automaatissa oli kylmää."],
+    ("neutraali", 0): ["Voisiko aulaan saada lisää tuoleja?", "Kävin laboratoriossa aamulla."],
+}
+DATE_FORMATS = ("{d}.{m}.{y}", "{d:02}.{m:02}.{y} 14:05", "{y}-{m:02}-{d:02}")
+SCRIPT = "<script>alert('x')</script>"
+HETU = "131052-308T"
+
+
+def make_row(rng: random.Random, number: int) -> dict:
+    """One classified comment: labels first, then a text that says what the labels say."""
+    unit = rng.choices(UNITS, weights=(4, 3, 3, 1))[0]
+    negativity = {"Päivystys": 0.6, "Kotihoito Pohjoinen": 0.45}.get(unit, 0.25)
+    sentiment = rng.choices(SENTIMENTS, weights=(1 - negativity, negativity, 0.15, 0.1))[0]
+    labels = {
+        c: int(rng.random() < (0.45 if c in ("kohtelu", "saumattomuus") else 0.25)) for c in RIGHTS_CATEGORIES
+    }
+    if sentiment == "neutraali":
+        labels = dict.fromkeys(RIGHTS_CATEGORIES, 0)
+    chosen = [c for c in RIGHTS_CATEGORIES if labels[c]]
+    if sentiment == "neutraali":
+        parts = [rng.choice(PHRASES["neutraali", 0])]
+    elif not chosen:
+        parts = [rng.choice(PHRASES["muu", int(sentiment == "positiivinen")])]
+    else:
+        polarity = {"positiivinen": [1], "negatiivinen": [0], "ristiriitainen": [1, 0]}[sentiment]
+        parts = [rng.choice(PHRASES[c, polarity[i % len(polarity)]]) for i, c in enumerate(chosen)]
+    flag = int(
+        sentiment != "positiivinen"
+        and any(p in PHRASES["kohtelu", 0] + PHRASES["arvokkuus", 0] for p in parts)
+    )
+    month, day = rng.randint(1, 12), rng.randint(1, 28)
+    nps = {"positiivinen": (8, 10), "negatiivinen": (0, 6), "ristiriitainen": (5, 8), "neutraali": (6, 9)}[
+        sentiment
+    ]
+    row = {
+        "id": f"p{number:04}",
+        "pvm": rng.choice(DATE_FORMATS).format(d=day, m=month, y=2025),
+        "yksikkö": unit,
+        "palaute": " ".join(parts),
+        "nps": str(rng.randint(*nps)),
+    }
+    for c in RIGHTS_CATEGORIES:
+        row[c] = str(labels[c])
+        row[f"{c}_score"] = f"{rng.uniform(0.55, 0.95) if labels[c] else rng.uniform(0.01, 0.4):.3f}"
+    row.update(sentiment=sentiment, sentiment_score=f"{rng.uniform(0.5, 0.99):.3f}")
+    reasons = "tyly; huusi" if flag and "tyly" in row["palaute"] + "huusi" else "nöyryyttävää" if flag else ""
+    row.update({FLAG: str(flag), f"{FLAG}_score": f"{rng.uniform(0.5, 0.9) if flag else 0.05:.3f}"})
+    row.update(flag_reasons=reasons, lang="fi", model_version="baseline-test", problem="")
+    return row
+
+
+def realistic_frame(rows: int = 360) -> pd.DataFrame:
+    """A few hundred classified comments: four units, twelve months, NPS, a few problem rows,
+    one comment with markup and one with a henkilötunnus as the surest kohtelu examples."""
+    rng = random.Random(8)
+    records = [make_row(rng, number) for number in range(1, rows + 1)]
+    records[10].update(
+        palaute=f"Hoitaja oli ystävällinen {SCRIPT} ja kuunteli.", kohtelu="1", kohtelu_score="0.999"
+    )
+    records[11].update(
+        palaute=f"Lääkäri kysyi henkilötunnukseni {HETU} käytävällä muiden kuullen ja oli tyly.",
+        kohtelu="1",
+        kohtelu_score="0.998",
+    )
+    for index in (20, 21, 22):
+        blanks = {
+            name: "" for name in records[index] if name not in ("id", "pvm", "yksikkö", "palaute", "nps")
+        }
+        records[index].update(blanks, problem="empty text", palaute="")
+    records[30]["pvm"] = "ensi viikolla"
+    return pd.DataFrame(records)
+
+
+class Tables(HTMLParser):
+    """The text of every cell of every table with an id: {id: [[cell, …], …]}."""
+
+    def __init__(self, html: str) -> None:
+        super().__init__()
+        self.tables: dict[str, list[list[str]]] = {}
+        self._table = None
+        self.feed(html)
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "table" and dict(attrs).get("id"):
+            self._table = self.tables.setdefault(dict(attrs)["id"], [])
+        elif tag == "tr" and self._table is not None:
+            self._table.append([])
+        elif tag in ("td", "th") and self._table is not None:
+            self._table[-1].append("")
+
+    def handle_endtag(self, tag):
+        if tag == "table":
+            self._table = None
+
+    def handle_data(self, data):
+        if self._table and self._table[-1]:
+            self._table[-1][-1] += data.strip()
+
+
+@pytest.fixture(scope="module")
+def frame() -> pd.DataFrame:
+    return realistic_frame()
+
+
+@pytest.fixture(scope="module")
+def html(frame) -> str:
+    return build_report(frame, source_name="palaute_luokiteltu.csv", generated=GENERATED)
+
+
+def classified(frame: pd.DataFrame) -> pd.DataFrame:
+    rows = frame.loc[frame["problem"] == ""].copy()
+    for name in (*RIGHTS_CATEGORIES, FLAG):
+        rows[name] = rows[name].astype(int)
+    return rows
+
+
+def test_report_headline_counts_exclude_problem_rows(frame, html):
+    kpis = html.split('id="luvut"')[1].split("</ul>")[0]
+    assert "Rivejä aineistossa<strong>360</strong>" in kpis
+    assert "Luokiteltuja kommentteja<strong>357</strong>" in kpis
+    assert "Luokittelematta jääneitä<strong>3</strong>" in kpis
+    flagged = int(classified(frame)[FLAG].sum())
+    assert f"liputuksia<strong>{flagged}</strong>" in kpis
+
+
+def test_report_category_and_sentiment_shares(frame, html):
+    rows = classified(frame)
+    tables = Tables(html).tables
+    categories = {row[0]: row[1:] for row in tables["oikeusluokat"][1:]}
+    count = int(rows["kohtelu"].sum())
+    assert categories["Kohtelu"] == [str(count), f"{round(100 * count / 357)}\u00a0%"]
+    sentiments = {row[0]: row[1] for row in tables["tunteet"][1:]}
+    assert sentiments["Negatiivinen"] == str((rows["sentiment"] == "negatiivinen").sum())
+
+
+def test_report_unit_table_counts_and_negative_shares(frame, html):
+    rows = classified(frame)
+    table = {row[0]: row[1:] for row in Tables(html).tables["yksikkotaulu"][1:]}
+    assert set(table) == set(UNITS)
+    for unit in UNITS:
+        group = rows.loc[rows["yksikkö"] == unit]
+        assert table[unit][0] == str(len(group))
+        in_saumattomuus = group.loc[group["saumattomuus"] == 1]
+        negative = (in_saumattomuus["sentiment"] == "negatiivinen").sum()
+        share = round(100 * negative / len(in_saumattomuus))
+        assert table[unit][4] == f"{share}\u00a0% ({len(in_saumattomuus)})"
+        assert table[unit][5] == str(group[FLAG].sum())
+
+
+def test_report_development_targets_are_the_most_negative_categories(frame, html):
+    rows = classified(frame)
+    table = {row[0]: row[2] for row in Tables(html).tables["kehittamistaulu"][1:]}
+    päivystys = rows.loc[(rows["yksikkö"] == "Päivystys") & (rows["sentiment"] == "negatiivinen")]
+    worst = max(RIGHTS_CATEGORIES, key=lambda c: päivystys[c].sum())
+    assert table["Päivystys"].startswith(f"{worst.capitalize()}: {päivystys[worst].sum()} (")
+
+
+def test_report_monthly_table_has_twelve_months_and_counts_bad_dates(frame, html):
+    months = Tables(html).tables["kuukaudet"][1:]
+    assert [row[0] for row in months] == [f"{m}/2025" for m in range(1, 13)]
+    assert sum(int(row[1]) for row in months) == 357 - 1
+    assert "1 kommentin päivämäärää ei voitu tulkita" in html
+
+
+def test_report_monthly_trend_skips_empty_decades_after_a_stray_date(frame):
+    stray = frame.copy()
+    stray.loc[0, "pvm"] = "1.1.1900"
+    months = Tables(build_report(stray, generated=GENERATED)).tables["kuukaudet"][1:]
+    assert [row[0] for row in months] == ["1/1900", *(f"{m}/2025" for m in range(1, 13))]
+
+
+def test_report_tiny_frame_nps_by_hand():
+    rng = random.Random(1)
+    frame = pd.DataFrame([make_row(rng, number) for number in range(7)])
+    frame["yksikkö"] = ["A", "A", "A", "B", "B", "B", "B"]
+    frame["nps"] = ["10", "10", "3", "9", "7", "", "11"]
+    html = build_report(frame, generated=GENERATED)
+    # overall: 3 promoters, 1 detractor of 5 valid = +40; A: (2-1)/3 = +33; B: (1-0)/2 = +50
+    units = {row[0]: row[-1] for row in Tables(html).tables["yksikkotaulu"][1:]}
+    assert units == {"A": "+33", "B": "+50"}
+    assert "NPS<strong>+40</strong>" in html
+    assert "Vastauksia 5; 2 kommentilta puuttui kelvollinen arvo" in html
+
+
+SECTION_COLUMNS = [
+    # dropped column, table that disappears, note that replaces it
+    ("pvm", "kuukaudet", "Päivämääräsaraketta ei löytynyt"),
+    ("yksikkö", "yksikkotaulu", "Yksikkösaraketta ei löytynyt"),
+    ("nps", "nps-luvut", "Suositteluasteikon (0–10) saraketta ei löytynyt"),
+]
+
+
+@pytest.mark.parametrize(("dropped", "section", "note"), SECTION_COLUMNS)
+def test_report_drops_a_section_with_a_note_when_its_column_is_missing(frame, html, dropped, section, note):
+    assert f'id="{section}"' in html and note not in html
+    reduced = build_report(frame.drop(columns=[dropped]), generated=GENERATED)
+    assert f'id="{section}"' not in reduced
+    assert note in reduced
+
+
+COLUMN_NAMES = [
+    # (unit, date, nps) column names as exports name them
+    ("toimipiste", "vastauspäivä", "Suositteluindeksi"),
+    ("Unit", "Date", "Kuinka todennäköisesti suosittelisit palvelua ystävällesi?"),
+    ("palvelu", "päivämäärä", "NPS"),
+]
+
+
+@pytest.mark.parametrize(("unit", "when", "nps"), COLUMN_NAMES)
+def test_choose_columns_detects_common_names(frame, unit, when, nps):
+    renamed = frame.rename(columns={"yksikkö": unit, "pvm": when, "nps": nps})
+    assert choose_columns(renamed) == ReportColumns(text="palaute", id="id", unit=unit, date=when, nps=nps)
+
+
+def test_report_explicit_columns_override_detection(frame):
+    renamed = frame.rename(columns={"yksikkö": "tiimi", "pvm": "saapunut", "nps": "arvosana"})
+    html = build_report(renamed, unit_column="tiimi", date_column="saapunut", nps_column="arvosana")
+    used = html.split('id="sarakkeet"')[1].split("</dl>")[0]
+    for name in ("palaute", "id", "tiimi", "saapunut", "arvosana"):
+        assert f"<dd>{name}</dd>" in used
+    assert 'id="yksikkotaulu"' in html and 'id="kuukaudet"' in html and 'id="nps-luvut"' in html
+    with pytest.raises(ReportInputError, match="no column 'osasto'"):
+        build_report(frame, unit_column="osasto")
+
+
+@pytest.mark.parametrize("missing", [["sentiment"], ["kohtelu_score", "problem"], [FLAG]])
+def test_report_refuses_a_file_without_classified_columns(frame, missing):
+    with pytest.raises(ReportInputError) as caught:
+        build_report(frame.drop(columns=missing))
+    message = str(caught.value)
+    assert all(name in message for name in missing)
+    assert "palauteluokitin classify" in message
+
+
+def test_report_refuses_bad_label_values_naming_the_row(frame):
+    bad = frame.copy()
+    bad.loc[5, "sentiment"] = "iloinen"
+    with pytest.raises(ReportInputError, match="'sentiment'.*data row 6"):
+        build_report(bad)
+
+
+def test_report_escapes_markup_and_references_no_url(html):
+    assert SCRIPT not in html and "<script" not in html
+    assert "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;" in html
+    assert "Suun terveydenhuolto &amp; hammashoito" in html
+    assert "http" not in html.lower() and "src=" not in html and "url(" not in html.replace("url(#c", "")
+
+
+def test_report_redacts_representative_comments(html):
+    examples = html.split('id="esimerkit"')[1].split("</section>")[0]
+    assert "Lääkäri kysyi henkilötunnukseni" in examples
+    assert HETU not in html
+
+
+def test_report_typical_words_come_from_lemmas(html):
+    words = html.split('id="sanat"')[1].split("</section>")[0]
+    saumattomuus = words.split("<strong>Saumattomuus</strong>")[1].split("</ol>")[0]
+    assert "jonottaa" in saumattomuus or "lähete" in saumattomuus
+    negative = words.split("<strong>Negatiivinen</strong>")[1].split("</ol>")[0]
+    assert "tyly" in negative
+
+
+def test_typical_terms_need_several_comments_and_a_contrast():
+    term_sets = (
+        [{"jono", "puhelin"}] * 20 + [{"ystävällinen", "jono"}] * 20 + [{"harvinainen", "puhelin"}] * 2
+    )
+    in_group = pd.Series([True] * 20 + [False] * 20 + [True] * 2)
+    # "jono" is as common outside as inside, "harvinainen" too rare, "ystävällinen" only outside
+    assert typical_terms(term_sets, in_group) == [("puhelin", 22)]
+
+
+DATES = [
+    ("1.3.2026", datetime(2026, 3, 1)),
+    ("01.03.2026 14:05", datetime(2026, 3, 1, 14, 5)),
+    ("1.3.26", datetime(2026, 3, 1)),
+    ("1.3.2026 klo 9.30", datetime(2026, 3, 1, 9, 30)),
+    ("2026-03-01", datetime(2026, 3, 1)),
+    ("2026-03-01T14:05:00+02:00", datetime(2026, 3, 1, 14, 5)),
+    ("31.2.2026", None),
+    ("maaliskuussa", None),
+    ("", None),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), DATES)
+def test_parse_date_finnish_and_iso(text, expected):
+    assert parse_date(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("9", 9), ("10.0", 10), ("0", 0), ("10 - erittäin todennäköisesti", 10), ("11", None)],
+)
+def test_parse_nps(text, expected):
+    assert parse_nps(text) == expected
+
+
+def test_net_promoter_score():
+    assert net_promoter_score(pd.Series([10, 9, 8, 7, 6, 0], dtype="Float64")) == pytest.approx(0.0)
+    assert net_promoter_score(pd.Series([10, 10, 3, None], dtype="Float64")) == pytest.approx(100 / 3)
+    assert net_promoter_score(pd.Series([], dtype="Float64")) is None
+
+
+def test_report_shows_review_states_of_flagged_comments(frame):
+    flagged_ids = classified(frame).query(f"{FLAG} == 1")["id"].tolist()
+    statuses = pd.DataFrame(
+        {
+            "comment_id": flagged_ids[:3],
+            "unit": ["x"] * 3,
+            "state": ["uusi", "ratkaistu", "uusi"],
+            "outcome": [None, "aiheellinen", None],
+            "due": [datetime(2026, 1, 10), datetime(2026, 1, 20), datetime(2026, 2, 1)],
+            "overdue": [True, False, False],
+        }
+    )
+    html = build_report(frame, review_statuses=statuses, generated=GENERATED)
+    states = dict(Tables(html).tables["tarkistustilat"][1:])
+    assert states == {"ei tarkistusjonossa": str(len(flagged_ids) - 3), "uusi": "2", "ratkaistu": "1"}
+    assert "1 liputuksen tarkistus on myöhässä" in html
+    overdue = [row for row in Tables(html).tables["liputustaulu"] if row[0] == flagged_ids[0]]
+    assert overdue[0][-3:] == ["uusi", "", "10.1.2026 (myöhässä)"]
+    resolved = [row for row in Tables(html).tables["liputustaulu"] if row[0] == flagged_ids[1]]
+    assert resolved[0][-3:] == ["ratkaistu", "aiheellinen — toimenpiteet", "20.1.2026"]
+
+
+def test_report_without_review_database_says_how_to_add_states(html):
+    assert 'id="tarkistustilat"' not in html and "valinnalla --review-db" in html
+
+
+@pytest.mark.parametrize("kind", ["sqlite", "postgresql"])
+def test_cli_report_reads_review_states_from_the_database(kind, tmp_path, request, frame, classified_csv):
+    flagged_ids = classified(frame).query(f"{FLAG} == 1")["id"].tolist()
+    out = tmp_path / "raportti.html"
+    with database(kind, tmp_path, request) as url:
+        assert import_classified(url, classified_csv, now=datetime(2026, 1, 1)).new == len(flagged_ids)
+        add_users(url, {"admin": ("admin", [])})
+        with session_on(url) as session:
+            user = session.scalars(sa.select(User)).one()
+            case = session.scalars(sa.select(Case).where(Case.comment_id == flagged_ids[0])).one()
+            cases.take(session, user, case)
+            cases.resolve(session, user, case, "aiheeton")
+        result = CliRunner().invoke(cli, ["report", str(classified_csv), "-o", str(out), "--review-db", url])
+    assert result.exit_code == 0, result.output
+    page = out.read_text(encoding="utf-8")
+    states = dict(Tables(page).tables["tarkistustilat"][1:])
+    assert states == {"uusi": str(len(flagged_ids) - 1), "ratkaistu": "1"}
+    assert f"{len(flagged_ids) - 1} liputuksen tarkistus on myöhässä" in page
+    resolved = [row for row in Tables(page).tables["liputustaulu"] if row[0] == flagged_ids[0]]
+    assert resolved[0][-3:] == ["ratkaistu", "aiheeton hälytys", "8.1.2026"]
+
+
+@pytest.fixture
+def classified_csv(tmp_path, frame) -> Path:
+    path = tmp_path / "palaute_luokiteltu.csv"
+    frame.to_csv(path, index=False, sep=";", encoding="utf-8")
+    return path
+
+
+def test_cli_report_writes_the_page(tmp_path, classified_csv):
+    out = tmp_path / "raportti.html"
+    result = CliRunner().invoke(cli, ["report", str(classified_csv), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert result.output == f"Wrote {out}: 357 comments reported, 3 rows could not be classified.\n"
+    assert "<h1>Palauteraportti</h1>" in out.read_text(encoding="utf-8")
+
+
+def test_cli_report_on_an_unclassified_file_is_one_clear_error(tmp_path):
+    path = tmp_path / "raaka.csv"
+    pd.DataFrame({"id": ["1"], "palaute": ["Hyvä palvelu."]}).to_csv(path, index=False)
+    result = CliRunner().invoke(cli, ["report", str(path), "-o", str(tmp_path / "r.html")])
+    assert result.exit_code == 1
+    assert result.output.startswith("Error: The file is not a classified export: missing column(s) kohtelu,")
+    assert not (tmp_path / "r.html").exists()
+
+
+def test_write_report_reads_xlsx_like_csv(tmp_path, frame):
+    path = tmp_path / "palaute.xlsx"
+    frame.to_excel(path, index=False)
+    written = write_report(path, tmp_path / "r.html")
+    assert (written.comments, written.problems) == (357, 3)
+    assert "Luokiteltuja kommentteja<strong>357</strong>" in written.path.read_text(encoding="utf-8")
+
+
+def test_report_renders_in_chromium(browser, html, tmp_path):
+    path = tmp_path / "raportti.html"
+    path.write_text(html, encoding="utf-8")
+    page = browser.new_page(viewport={"width": 1280, "height": 1000})
+    errors, requests = [], []
+    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.on("request", lambda request: requests.append(request.url))
+    page.goto(path.as_uri())
+    headings = page.locator("h2")
+    assert headings.count() == 9
+    for index in range(headings.count()):
+        assert headings.nth(index).is_visible()
+    charts = page.locator("svg.chart")
+    assert charts.count() == 5
+    for index in range(charts.count()):
+        box = charts.nth(index).bounding_box()
+        assert box["width"] > 500 and box["height"] > 100
+    assert errors == []
+    assert requests == [path.as_uri()]
+    shot = tmp_path / "report.png"
+    page.screenshot(path=str(shot), clip={"x": 0, "y": 0, "width": 1280, "height": 2000}, full_page=True)
+    assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    if os.environ.get("PALAUTELUOKITIN_UPDATE_SCREENSHOTS") == "1":
+        target = ROOT / "docs" / "screenshots" / "report.png"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(shot.read_bytes())
+    pdf = page.pdf(format="A4")
+    assert pdf[:4] == b"%PDF"
+    page.close()

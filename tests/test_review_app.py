@@ -1,0 +1,386 @@
+"""The review web app through Flask's test client: the access-control table, CSRF,
+cookies, login throttling, the reviewer's actions, admin pages and the audit log."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+import sqlalchemy as sa
+
+from palauteluokitin.review import auth
+from palauteluokitin.review.app import create_app, dispose
+from palauteluokitin.review.db import AuditEntry, Case, LoginAttempt, User, utcnow
+from palauteluokitin.review.errors import LoginThrottledError
+from palauteluokitin.review.importer import import_classified
+from palauteluokitin.review.routes_auth import safe_next
+from test_review_helpers import (
+    PASSWORD,
+    ROWS,
+    add_users,
+    csrf_of,
+    database,
+    login,
+    session_on,
+    write_classified,
+)
+
+USERS = {
+    "admin": ("admin", []),
+    "anna": ("reviewer", ["Päivystys"]),
+    "olli": ("reviewer", ["Kotihoito Itä", "Vuodeosasto 3"]),
+}
+COMMENT_WORDS = ("tyly", "naureskeli", "vaippaan", "Hoitaja oli")
+
+
+def build_site(kind: str, tmp_path, request, rows=ROWS):
+    """A database with users and imported cases, and an app on it."""
+    context = database(kind, tmp_path, request)
+    url = context.__enter__()
+    request.addfinalizer(lambda: context.__exit__(None, None, None))
+    add_users(url, USERS)
+    import_classified(url, write_classified(tmp_path / "luokiteltu.csv", rows))
+    app = create_app(url)
+    request.addfinalizer(lambda: dispose(app))
+    with session_on(url) as session:
+        ids = dict(session.execute(sa.select(Case.comment_id, Case.id)).all())
+    return url, app, ids
+
+
+@pytest.fixture(scope="module")
+def shared(request, tmp_path_factory):
+    """One site for the read-mostly access table, with a logged-in client per role."""
+    url, app, ids = build_site("sqlite", tmp_path_factory.mktemp("site"), request)
+    clients = {"anon": app.test_client()}
+    for who, username in (("reviewer", "anna"), ("admin", "admin")):
+        clients[who] = app.test_client()
+        assert login(clients[who], username).status_code == 302
+    return url, clients, ids
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def any_site(request, tmp_path):
+    return build_site(request.param, tmp_path, request)
+
+
+@pytest.fixture
+def sqlite_site(request, tmp_path):
+    return build_site("sqlite", tmp_path, request)
+
+
+def case_state(url: str, comment_id: str) -> Case:
+    with session_on(url) as session:
+        return session.scalar(sa.select(Case).where(Case.comment_id == comment_id))
+
+
+# who, method, path ({c101} = the case of comment 101), CSRF token sent, status, redirect target
+ACCESS = [
+    ("anon", "GET", "/", False, 302, "/login?next=/"),
+    ("anon", "GET", "/cases/{c102}", False, 302, "/login?next=/cases/"),
+    ("anon", "GET", "/cases/999", False, 302, "/login"),
+    ("anon", "GET", "/no-such-page", False, 302, "/login"),
+    ("anon", "GET", "/admin/users", False, 302, "/login"),
+    ("anon", "GET", "/admin/audit", False, 302, "/login"),
+    ("anon", "POST", "/cases/{c102}/take", False, 302, "/login"),
+    ("anon", "POST", "/cases/{c102}/resolve", False, 302, "/login"),
+    ("anon", "POST", "/admin/users", False, 302, "/login"),
+    ("anon", "GET", "/login", False, 200, None),
+    ("anon", "GET", "/static/review.css", False, 200, None),
+    ("reviewer", "GET", "/", True, 200, None),
+    ("reviewer", "GET", "/cases/{c102}", True, 200, None),
+    ("reviewer", "GET", "/cases/{c101}", True, 404, None),
+    ("reviewer", "GET", "/cases/{c105}", True, 404, None),
+    ("reviewer", "GET", "/cases/999", True, 404, None),
+    ("reviewer", "POST", "/cases/{c101}/take", True, 404, None),
+    ("reviewer", "POST", "/cases/{c101}/note", True, 404, None),
+    ("reviewer", "POST", "/cases/{c101}/resolve", True, 404, None),
+    ("reviewer", "POST", "/cases/{c101}/labels", True, 404, None),
+    ("reviewer", "GET", "/admin/users", True, 403, None),
+    ("reviewer", "GET", "/admin/users/1", True, 403, None),
+    ("reviewer", "POST", "/admin/users", True, 403, None),
+    ("reviewer", "POST", "/admin/users/1", True, 403, None),
+    ("reviewer", "GET", "/admin/audit", True, 403, None),
+    ("reviewer", "POST", "/cases/{c102}/take", False, 400, None),
+    ("reviewer", "POST", "/logout", False, 400, None),
+    ("admin", "GET", "/cases/{c101}", True, 200, None),
+    ("admin", "GET", "/cases/{c105}", True, 200, None),
+    ("admin", "GET", "/admin/users", True, 200, None),
+    ("admin", "GET", "/admin/audit", True, 200, None),
+    ("admin", "POST", "/admin/users", False, 400, None),
+    ("admin", "POST", "/cases/{c101}/note", False, 400, None),
+]
+
+
+@pytest.mark.parametrize(("who", "method", "path", "with_csrf", "status", "location"), ACCESS)
+def test_access_control(shared, who, method, path, with_csrf, status, location):
+    url, clients, ids = shared
+    client = clients[who]
+    path = path.format_map({f"c{key}": value for key, value in ids.items()})
+    data = {}
+    if with_csrf:
+        data["csrf_token"] = csrf_of(client.get("/").get_data(as_text=True))
+    response = client.open(path, method=method, data=data)
+    body = response.get_data(as_text=True)
+    response.close()
+    assert response.status_code == status
+    if location:
+        assert response.headers["Location"].startswith(location)
+    if who == "anon" or status in (400, 403, 404):
+        assert not any(word in body for word in COMMENT_WORDS)
+    assert case_state(url, "101").state == "uusi"  # nothing here changes a case
+
+
+def test_error_pages_are_finnish(shared):
+    _, clients, ids = shared
+    assert "Sivua ei löydy" in clients["reviewer"].get(f"/cases/{ids['101']}").get_data(as_text=True)
+    assert "Ei käyttöoikeutta" in clients["reviewer"].get("/admin/users").get_data(as_text=True)
+    rejected = clients["reviewer"].post(f"/cases/{ids['102']}/take", data={"csrf_token": "väärä"})
+    assert rejected.status_code == 400
+    assert "Lomakkeen tarkistus epäonnistui" in rejected.get_data(as_text=True)
+
+
+def test_reviewer_queue_shows_only_their_units(shared):
+    _, clients, _ = shared
+    page = clients["reviewer"].get("/").get_data(as_text=True)
+    assert "naureskeli" in page and "Käsittelyjono" in page
+    assert "tyly" not in page and "vaippaan" not in page
+    admin_page = clients["admin"].get("/?yksikko=Vuodeosasto+3").get_data(as_text=True)
+    assert "vaippaan" in admin_page and "naureskeli" not in admin_page
+
+
+def test_every_response_carries_security_headers(shared):
+    _, clients, _ = shared
+    for response in (clients["anon"].get("/login"), clients["reviewer"].get("/")):
+        assert "frame-ancestors 'none'" in response.headers["Content-Security-Policy"]
+        assert response.headers["Cache-Control"] == "no-store"
+        assert response.headers["X-Content-Type-Options"] == "nosniff"
+
+
+@pytest.mark.parametrize(
+    ("secure_cookies", "base_url", "secure"),
+    [
+        (False, "http://localhost", False),
+        (False, "https://localhost", True),
+        (True, "http://localhost", True),
+    ],
+)
+def test_session_cookie_flags(sqlite_site, secure_cookies, base_url, secure):
+    """The login page already sets the session cookie (it holds the CSRF token)."""
+    url, _, _ = sqlite_site
+    app = create_app(url, secure_cookies=secure_cookies)
+    try:
+        cookie = app.test_client().get("/login", base_url=base_url).headers["Set-Cookie"]
+        assert cookie.startswith("palauteluokitin_review=")
+        assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+        assert ("Secure" in cookie) is secure
+    finally:
+        dispose(app)
+
+
+def test_login_renews_the_session_and_its_csrf_token(sqlite_site):
+    _, app, _ = sqlite_site
+    client = app.test_client()
+    before = csrf_of(client.get("/login").get_data(as_text=True))
+    response = client.post("/login", data={"username": "anna", "password": PASSWORD, "csrf_token": before})
+    assert response.status_code == 302 and "HttpOnly" in response.headers["Set-Cookie"]
+    after = csrf_of(client.get("/").get_data(as_text=True))
+    assert after != before
+
+
+def test_login_without_csrf_is_rejected(sqlite_site):
+    _, app, _ = sqlite_site
+    client = app.test_client()
+    client.get("/login")
+    assert client.post("/login", data={"username": "anna", "password": PASSWORD}).status_code == 400
+    assert client.get("/").status_code == 302
+
+
+@pytest.mark.parametrize(
+    ("target", "expected"),
+    [
+        ("/cases/1", "/cases/1"),
+        ("/?tila=uusi", "/?tila=uusi"),
+        ("//evil.example/x", "/"),
+        ("https://evil.example/", "/"),
+        ("/\\evil.example", "/"),
+        ("", "/"),
+    ],
+)
+def test_login_redirects_only_within_the_site(sqlite_site, target, expected):
+    _, app, _ = sqlite_site
+    with app.test_request_context("/login"):
+        assert safe_next(target) == expected
+
+
+def test_login_follows_next_within_the_site(sqlite_site):
+    _, app, _ = sqlite_site
+    client = app.test_client()
+    redirected = client.get("/cases/1")
+    assert redirected.headers["Location"] == "/login?next=/cases/1"
+    token = csrf_of(client.get(redirected.headers["Location"]).get_data(as_text=True))
+    data = {"username": "anna", "password": PASSWORD, "csrf_token": token, "next": "/cases/1"}
+    assert client.post("/login", data=data).headers["Location"] == "/cases/1"
+
+
+def test_wrong_password_and_rate_limit(sqlite_site):
+    url, app, _ = sqlite_site
+    client = app.test_client()
+    for _ in range(auth.MAX_FAILURES):
+        response = login(client, "anna", "väärä salasana")
+        assert response.status_code == 401
+        assert "Väärä käyttäjätunnus tai salasana" in response.get_data(as_text=True)
+    throttled = login(client, "anna")  # the right password, but locked out
+    assert throttled.status_code == 429
+    assert "Liian monta" in throttled.get_data(as_text=True)
+    other_address = app.test_client()
+    other_address.environ_base["REMOTE_ADDR"] = "10.0.0.7"
+    assert login(other_address, "anna").status_code == 302
+    assert login(client, "olli").status_code == 302  # the limit is per username and address
+    with session_on(url) as session:
+        failed = session.scalars(
+            sa.select(AuditEntry.username).where(AuditEntry.action == "login_failed")
+        ).all()
+    assert failed == ["anna"] * auth.MAX_FAILURES
+
+
+def test_rate_limit_window_and_reset_on_success(sqlite_site):
+    """The lockout lasts the window and counts failures since the last success."""
+    url, _, _ = sqlite_site
+    start, ip = utcnow() - timedelta(hours=1), "10.1.1.1"
+
+    def fail(minute: int) -> None:
+        session.add(
+            LoginAttempt(username="anna", ip=ip, at=start + timedelta(minutes=minute), succeeded=False)
+        )
+
+    with session_on(url) as session:
+        for minute in range(auth.MAX_FAILURES):
+            fail(minute)
+        session.flush()
+        with pytest.raises(LoginThrottledError):
+            auth.authenticate(session, "anna", PASSWORD, ip, start + timedelta(minutes=10))
+        assert (
+            auth.authenticate(session, "anna", PASSWORD, ip, start + timedelta(minutes=20)).username == "anna"
+        )
+        for minute in range(21, 21 + auth.MAX_FAILURES - 1):
+            fail(minute)
+        session.flush()
+        assert (
+            auth.recent_failures(session, "anna", ip, start + timedelta(minutes=30)) == auth.MAX_FAILURES - 1
+        )
+        fail(30)
+        session.flush()
+        with pytest.raises(LoginThrottledError):
+            auth.authenticate(session, "anna", PASSWORD, ip, start + timedelta(minutes=31))
+        assert auth.recent_failures(session, "anna", ip, start + timedelta(minutes=50)) == 0
+
+
+def test_reviewer_takes_notes_corrects_and_resolves(any_site):
+    url, app, ids = any_site
+    client = app.test_client()
+    login(client, "anna")
+    case_id = ids["102"]
+    page = client.get(f"/cases/{case_id}").get_data(as_text=True)
+    assert "<mark>naureskeli</mark>" in page and "<mark>kuvittelen kaiken</mark>" in page
+    token = csrf_of(page)
+    resolve_early = client.post(
+        f"/cases/{case_id}/resolve", data={"csrf_token": token, "outcome": "aiheellinen"}
+    )
+    assert resolve_early.status_code == 303
+    assert "Ota tapaus ensin käsittelyyn" in client.get(f"/cases/{case_id}").get_data(as_text=True)
+    assert client.post(f"/cases/{case_id}/take", data={"csrf_token": token}).status_code == 303
+    assert (case_state(url, "102").state, case_state(url, "102").assignee.username) == (
+        "käsittelyssä",
+        "anna",
+    )
+    client.post(f"/cases/{case_id}/note", data={"csrf_token": token, "text": "Soitin asiakkaalle."})
+    labels = {
+        "csrf_token": token,
+        "categories": ["kohtelu", "arvokkuus"],
+        "sentiment": "negatiivinen",
+        "flag": "1",
+    }
+    client.post(f"/cases/{case_id}/labels", data=labels)
+    client.post(f"/cases/{case_id}/resolve", data={"csrf_token": token, "outcome": "muistutusohjeet"})
+    case = case_state(url, "102")
+    assert (case.state, case.outcome, case.corrected_categories, case.corrected_flag) == (
+        "ratkaistu",
+        "muistutusohjeet",
+        "kohtelu,arvokkuus",
+        1,
+    )
+    assert [note.text for note in case.notes] == ["Soitin asiakkaalle."]
+    page = client.get(f"/cases/{case_id}").get_data(as_text=True)
+    assert "muistutusohjeet annettu" in page and "Soitin asiakkaalle." in page
+    with session_on(url) as session:
+        entries = session.scalars(
+            sa.select(AuditEntry).where(AuditEntry.case_id == case_id).order_by(AuditEntry.id)
+        )
+        trail = [(entry.username, entry.action) for entry in entries]
+        details = " ".join(entry.detail for entry in session.scalars(sa.select(AuditEntry)))
+    assert trail == [
+        ("anna", "view"),
+        ("anna", "view"),
+        ("anna", "take"),
+        ("anna", "note"),
+        ("anna", "correct"),
+        ("anna", "resolve"),
+        ("anna", "view"),
+    ]
+    assert not any(word in details for word in (*COMMENT_WORDS, "Soitin"))
+    assert client.post("/logout", data={"csrf_token": token}).status_code == 302
+    assert client.get(f"/cases/{case_id}").status_code == 302
+
+
+def test_comment_html_is_escaped(request, tmp_path):
+    rows = [("201", "Hoitaja oli tyly <script>alert(1)</script> & huusi.", "Päivystys", 1, 0.9, "tyly",
+             ("kohtelu",), "negatiivinen", "")]  # fmt: skip
+    _, app, ids = build_site("sqlite", tmp_path, request, rows)
+    client = app.test_client()
+    login(client, "anna")
+    page = client.get(f"/cases/{ids['201']}").get_data(as_text=True)
+    assert "<script>" not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; huusi." in page
+    assert "<mark>tyly</mark>" in page
+
+
+def test_admin_manages_users_through_the_web(sqlite_site):
+    url, app, ids = sqlite_site
+    admin = app.test_client()
+    login(admin, "admin")
+    token = csrf_of(admin.get("/admin/users").get_data(as_text=True))
+    new = {
+        "csrf_token": token,
+        "username": "pia",
+        "password": "lyhyt",
+        "role": "reviewer",
+        "units": "Päivystys",
+    }
+    assert "vähintään 10 merkkiä" in admin.post("/admin/users", data=new, follow_redirects=True).get_data(
+        True
+    )
+    new["password"] = PASSWORD
+    assert admin.post("/admin/users", data=new).status_code == 303
+    with session_on(url) as session:
+        pia = session.scalar(sa.select(User).where(User.username == "pia"))
+        assert (pia.role, pia.units, pia.active) == ("reviewer", ["Päivystys"], True)
+    pia_client = app.test_client()
+    assert login(pia_client, "pia").status_code == 302
+    assert pia_client.get(f"/cases/{ids['105']}").status_code == 404
+    change = {"csrf_token": token, "role": "reviewer", "units": "Päivystys, Vuodeosasto 3", "active": "1"}
+    admin.post(f"/admin/users/{pia.id}", data=change)
+    assert pia_client.get(f"/cases/{ids['105']}").status_code == 200
+    admin.post(f"/admin/users/{pia.id}", data={**change, "active": ""})  # deactivate
+    assert pia_client.get("/").status_code == 302  # the open session ends at once
+    assert login(pia_client, "pia").status_code == 401
+    with session_on(url) as session:
+        own = session.scalar(sa.select(User.id).where(User.username == "admin"))
+    refused = admin.post(
+        f"/admin/users/{own}", data={"csrf_token": token, "role": "admin"}, follow_redirects=True
+    )
+    assert "Et voi poistaa omaa käyttöoikeuttasi" in refused.get_data(as_text=True)
+    audit_page = admin.get("/admin/audit?kayttaja=admin").get_data(as_text=True)
+    assert "loi käyttäjän" in audit_page and "muutti käyttäjää" in audit_page
+    with session_on(url) as session:
+        actions = session.scalars(sa.select(AuditEntry.action).where(AuditEntry.username == "admin")).all()
+    assert actions.count("user_update") == 2 and actions.count("user_create") == 1
