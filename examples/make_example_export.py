@@ -31,7 +31,12 @@ UNITS = {
     "päihde": "Mielenterveys- ja päihdepalvelut",
 }
 OTHER_UNIT = "Muut palvelut"
-NPS_BY_SENTIMENT = {"positiivinen": (8, 10), "neutraali": (5, 9), "ristiriitainen": (4, 8), "negatiivinen": (0, 6)}
+NPS_BY_SENTIMENT = {
+    "positiivinen": (8, 10),
+    "neutraali": (5, 9),
+    "ristiriitainen": (4, 8),
+    "negatiivinen": (0, 6),
+}
 
 
 def unit_for(service: str) -> str:
@@ -51,10 +56,11 @@ def main() -> None:
             continue
         low, high = NPS_BY_SENTIMENT[row.sentiment]
         day = start + timedelta(days=rng.randrange(365))
+        time_of_day = f"{rng.randrange(7, 22)}:{rng.randrange(60):02d}"
         records.append(
             {
                 "Vastaus ID": number,
-                "Vastauspäivä": f"{day.day}.{day.month}.{day.year} {rng.randrange(7, 22)}:{rng.randrange(60):02d}",
+                "Vastauspäivä": f"{day.day}.{day.month}.{day.year} {time_of_day}",
                 "Yksikkö": unit_for(row.service),
                 "Kuinka todennäköisesti suosittelisit palvelua läheisellesi? (0-10)": rng.randint(low, high),
                 "Avoin palaute": row.text,

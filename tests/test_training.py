@@ -34,6 +34,7 @@ TINY = [
     ("Parkkipaikkoja on liian vähän", 0, 0, 0, 0, "negatiivinen", 0),
     ("Voisiko aulaan saada lisää tuoleja", 0, 0, 0, 0, "neutraali", 0),
     ("Selkeät ohjeet ja ystävällinen vastaanotto", 1, 0, 1, 0, "positiivinen", 0),
+    ("Hoitaja Kolehmainen oli tyly, hetuni on 240387-172W", 1, 0, 0, 0, "negatiivinen", 1),
 ]
 
 
@@ -230,6 +231,23 @@ def test_train_command_saves_bundle_and_logs_the_run(tracked):
     assert {"MODEL_CARD.md", "bundle", "recipe.json"} <= top
 
 
+def test_no_personal_data_from_the_training_data_reaches_the_mlflow_store(tracked):
+    """The tiny corpus holds a name and an identity code; no file of the store (model
+    files unpacked) may hold either."""
+    import joblib
+
+    uri, output, _ = tracked
+    store = Path(uri.removeprefix("sqlite:///")).parent
+    files = [path for path in store.rglob("*") if path.is_file()]
+    assert any(path.name == "model.joblib" for path in files)
+    for path in files:
+        data = path.read_bytes()
+        if path.suffix == ".joblib":
+            data = pickle.dumps(joblib.load(path))
+        for secret in (b"240387", b"Kolehmainen", b"kolehmainen"):
+            assert secret not in data, (path, secret)
+
+
 def test_registered_champion_loads_as_pyfunc(tracked):
     import mlflow
 
@@ -295,3 +313,13 @@ def test_mlflow_models_serve_answers(tracked, tmp_path):
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+@pytest.mark.parametrize("redact_vocabulary", [True, False])
+def test_personal_data_stays_out_of_the_vocabularies(redact_vocabulary):
+    texts = [row[0] for row in TINY]
+    features = FeedbackFeatures(min_df=1, redact_vocabulary=redact_vocabulary).fit(texts)
+    words = " ".join(features.word_vectorizer_.vocabulary_)
+    grams = list(features.char_vectorizer_.vocabulary_)
+    leaked = "kolehmainen" in words or "240387" in words or any("ehmai" in g or "40387" in g for g in grams)
+    assert leaked is not redact_vocabulary

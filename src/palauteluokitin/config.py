@@ -28,6 +28,8 @@ class FeatureConfig(Strict):
     compound_parts: bool = False
     min_df: int = Field(2, ge=1)
     max_features: int | None = Field(200_000, ge=1)
+    # Learn vocabularies from redacted text: no personal data in model files.
+    redact_vocabulary: bool = True
 
     @field_validator("lemmatizer")
     @classmethod

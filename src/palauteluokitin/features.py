@@ -70,6 +70,30 @@ class LemmaText:
         return {key: value for key, value in self.__dict__.items() if key != "recent"}
 
 
+class WordCachedCharTfidf(TfidfVectorizer):
+    """TF-IDF of char_wb n-grams that remembers the n-grams of the words it has seen:
+    feedback repeats its words, and cutting words into n-grams is pure Python."""
+
+    CACHED_WORDS = 20_000
+
+    def _char_wb_ngrams(self, text_document):
+        cache = self.__dict__.setdefault("_word_ngrams", {})
+        ngrams = []
+        for word in text_document.split():
+            grams = cache.get(word)
+            if grams is None:
+                grams = super()._char_wb_ngrams(word)
+                if len(cache) < self.CACHED_WORDS:
+                    cache[word] = grams
+            ngrams.extend(grams)
+        return ngrams
+
+    def __getstate__(self) -> dict:
+        state = super().__getstate__()
+        state.pop("_word_ngrams", None)
+        return state
+
+
 class FeedbackFeatures(TransformerMixin, BaseEstimator):
     """TF-IDF of lemma word n-grams (optionally negation-marked, with compound parts)
     beside TF-IDF of character n-grams of the lower-cased text."""
@@ -83,6 +107,7 @@ class FeedbackFeatures(TransformerMixin, BaseEstimator):
         compound_parts: bool = False,
         min_df: int = 2,
         max_features: int | None = 200_000,
+        redact_vocabulary: bool = True,
     ) -> None:
         self.lemmatizer = lemmatizer
         self.word_ngrams = word_ngrams
@@ -91,9 +116,17 @@ class FeedbackFeatures(TransformerMixin, BaseEstimator):
         self.compound_parts = compound_parts
         self.min_df = min_df
         self.max_features = max_features
+        self.redact_vocabulary = redact_vocabulary
 
     def fit(self, texts, y=None):
+        """Learn the vocabularies. With `redact_vocabulary`, from the texts with personal
+        data replaced, so that no name or identity code becomes a feature that a model
+        file (and MLflow) would carry; unknown words are simply absent when transforming."""
         texts = list(texts)
+        if self.redact_vocabulary:
+            from palauteluokitin.redact import redact
+
+            texts = [redact(text) for text in texts]
         self.lemma_text_ = LemmaText(self.lemmatizer, self.negation, self.compound_parts)
         self.word_vectorizer_ = TfidfVectorizer(
             tokenizer=str.split,
@@ -104,7 +137,7 @@ class FeedbackFeatures(TransformerMixin, BaseEstimator):
             max_features=self.max_features,
             sublinear_tf=True,
         ).fit(self.lemma_text_(texts))
-        self.char_vectorizer_ = TfidfVectorizer(
+        self.char_vectorizer_ = WordCachedCharTfidf(
             analyzer="char_wb",
             ngram_range=tuple(self.char_ngrams),
             min_df=self.min_df,
