@@ -142,7 +142,10 @@ class Model:
         results = []
         for position, text in enumerate(texts):
             flag = int(labels[FLAG][position])
-            reasons = tuple(self.explainer.reasons(text, matrix[position])) if flag else ()
+            reasons = ()
+            if flag:
+                row = slice(matrix.indptr[position], matrix.indptr[position + 1])
+                reasons = tuple(self.explainer.reasons(text, matrix.indices[row], matrix.data[row]))
             results.append(
                 Result(
                     categories={label: int(labels[label][position]) for label in RIGHTS_CATEGORIES},

@@ -11,6 +11,7 @@ nöyryyttävää").
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass
 
 import numpy as np
@@ -49,11 +50,10 @@ class FlagExplainer:
         self.word_count = len(self.word_vocabulary)
         self.weights = head_weights(classifier.heads_[FLAG])
 
-    def reasons(self, text: str, row) -> list[str]:
-        """Up to MAX_REASONS phrases of `text`, strongest first; `row` is the text's
-        feature vector (one row of a sparse matrix)."""
-        row = row.tocsr()
-        contribution = dict(zip(row.indices, row.data * self.weights[row.indices], strict=True))
+    def reasons(self, text: str, indices: np.ndarray, values: np.ndarray) -> list[str]:
+        """Up to MAX_REASONS phrases of `text`, strongest first, from the text's feature
+        vector given as its nonzero column `indices` and their `values`."""
+        contribution = dict(zip(indices.tolist(), (values * self.weights[indices]).tolist(), strict=True))
         spans = self._lemma_spans(text, contribution)
         if not any(span.weight > 0 for span in spans):
             # Only character n-grams speak for the flag (unknown words, typos): slower to map.
@@ -91,7 +91,7 @@ class FlagExplainer:
             start = cursor if start < 0 else start
             offsets.append((start, start + len(token)))
             cursor = start + len(token)
-        weights = np.zeros(len(tokens))
+        weights = [0.0] * len(tokens)
         for position in range(len(tokens)):
             index = self.word_vocabulary.get(lemmas[position])
             weights[position] += contribution.get(index, 0.0) if index is not None else 0.0
@@ -101,22 +101,21 @@ class FlagExplainer:
                     half = contribution.get(index, 0.0) / 2
                     weights[position] += half
                     weights[position + 1] += half
-        return [
-            Span(start, end, float(weight)) for (start, end), weight in zip(offsets, weights, strict=True)
-        ]
+        return [Span(start, end, weight) for (start, end), weight in zip(offsets, weights, strict=True)]
 
     def _phrases(self, text: str, spans: list[Span]) -> list[str]:
         """Per whitespace word the summed weight; the strongest words grown into phrases."""
         words = list(WORD.finditer(text))
-        totals = np.zeros(len(words))
-        starts = np.array([word.start() for word in words])
+        totals = [0.0] * len(words)
+        starts = [word.start() for word in words]
         for span in spans:
-            number = int(np.searchsorted(starts, span.start, side="right")) - 1
+            number = bisect_right(starts, span.start) - 1
             if number >= 0:
                 totals[number] += span.weight
-        if not len(totals) or totals.max() <= 0:
+        if not totals or max(totals) <= 0:
             return []
-        strong = totals >= max(totals.max() * MIN_SHARE_OF_BEST, 1e-9)
+        cut = max(max(totals) * MIN_SHARE_OF_BEST, 1e-9)
+        strong = [total >= cut for total in totals]
         phrases: list[tuple[float, str]] = []
         number = 0
         while number < len(words):
@@ -128,7 +127,7 @@ class FlagExplainer:
                 end += 1
             phrase = text[words[number].start() : words[end].end()].strip(EDGE_PUNCTUATION)
             if phrase:
-                phrases.append((float(totals[number : end + 1].max()), phrase[:MAX_REASON_CHARS]))
+                phrases.append((max(totals[number : end + 1]), phrase[:MAX_REASON_CHARS]))
             number = end + 1
         phrases.sort(key=lambda item: -item[0])
         unique = list(dict.fromkeys(phrase for _, phrase in phrases))
