@@ -182,10 +182,19 @@ def detect_text_column(frame: pd.DataFrame) -> str:
     return max(lengths, key=lengths.get)
 
 
+def find_column(frame: pd.DataFrame, names: tuple[str, ...], prefixes: tuple[str, ...] = ()) -> str | None:
+    """The first column whose normalised name is one of `names`, else the first that
+    starts with one of `prefixes`; None if there is none."""
+    by_name = {_normalise(str(column)): column for column in frame.columns}
+    found = next((by_name[name] for name in names if name in by_name), None)
+    if found is None and prefixes:
+        found = next((column for normal, column in by_name.items() if normal.startswith(prefixes)), None)
+    return found
+
+
 def detect_id_column(frame: pd.DataFrame) -> str | None:
     """A column of row identifiers by its name, or None."""
-    names = {_normalise(str(column)): column for column in frame.columns}
-    return next((names[known] for known in ID_COLUMN_NAMES if known in names), None)
+    return find_column(frame, ID_COLUMN_NAMES)
 
 
 # --- CSV ---------------------------------------------------------------------

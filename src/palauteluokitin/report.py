@@ -18,6 +18,7 @@ import pandas as pd
 
 from palauteluokitin import report_charts as charts
 from palauteluokitin.errors import PalauteluokitinError
+from palauteluokitin.exports import detect_id_column, detect_text_column, find_column, read_table
 from palauteluokitin.labels import FLAG, RIGHTS_CATEGORIES, SENTIMENTS
 from palauteluokitin.report_terms import comment_terms, typical_terms
 
@@ -69,22 +70,6 @@ class ReportColumns:
     unit: str | None = None
     date: str | None = None
     nps: str | None = None
-
-
-def _normal(name: str) -> str:
-    return re.sub(r"[\s_]+", " ", str(name).strip().casefold())
-
-
-def find_column(frame: pd.DataFrame, names: tuple[str, ...], prefixes: tuple[str, ...] = ()) -> str | None:
-    """The first column whose name is one of `names` (or starts with a prefix), case-insensitive."""
-    by_name = {_normal(column): column for column in frame.columns}
-    for name in names:
-        if name in by_name:
-            return by_name[name]
-    for column in frame.columns:
-        if _normal(column).startswith(prefixes or ("\0",)):
-            return column
-    return None
 
 
 def _given_or_found(frame, given, names, prefixes=()) -> str | None:
@@ -439,8 +424,6 @@ def choose_columns(
     nps_column: str | None = None,
 ) -> ReportColumns:
     """The columns given, else those found by their common Finnish and English names."""
-    from palauteluokitin.exports import detect_id_column, detect_text_column
-
     text = _given_or_found(frame, text_column, ()) or detect_text_column(frame)
     return ReportColumns(
         text=text,
@@ -471,8 +454,6 @@ def write_report(
     review_db: str | None = None,
 ) -> WrittenReport:
     """Read a classified export (any format `exports.read_table` reads) and write its report."""
-    from palauteluokitin.exports import read_table
-
     frame = read_table(Path(path_in))
     rows, problems = classified_rows(frame)
     statuses = None

@@ -20,6 +20,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from palauteluokitin.classify import OUTPUT_COLUMNS as CLASSIFIED_COLUMNS
+from palauteluokitin.exports import detect_id_column, detect_text_column, find_column, read_table
 from palauteluokitin.labels import FLAG, RIGHTS_CATEGORIES, SENTIMENTS
 from palauteluokitin.review import audit
 from palauteluokitin.review.db import Case, review_days, transaction, utcnow
@@ -53,8 +54,7 @@ def _column(frame: pd.DataFrame, given: str | None, detect, what: str, option: s
 
 
 def detect_unit_column(frame: pd.DataFrame) -> str | None:
-    names = {str(column).strip().lower(): column for column in frame.columns}
-    return next((names[name] for name in UNIT_COLUMN_NAMES if name in names), None)
+    return find_column(frame, UNIT_COLUMN_NAMES)
 
 
 def _flag(value: str, where: str) -> bool:
@@ -119,7 +119,6 @@ def import_frame(
     now: datetime | None = None,
 ) -> ImportResult:
     """Add the flagged rows of a classified frame (all cells strings) as cases."""
-    from palauteluokitin.exports import detect_id_column, detect_text_column
     from palauteluokitin.redact import redact
 
     missing = [column for column in CLASSIFIED_COLUMNS if column not in frame.columns]
@@ -170,8 +169,6 @@ def import_classified(
     now: datetime | None = None,
 ) -> ImportResult:
     """Read a classified export and import it into the review database in one transaction."""
-    from palauteluokitin.exports import read_table
-
     frame = read_table(Path(path))
     with transaction(db_url) as session:
         result = import_frame(
