@@ -183,12 +183,26 @@ def train_cli(
                 click.echo(f"registered {register} version {tracked.registered_version}: {state}")
 
 
+def model_options(command):
+    """--model and --trust-model, for every command that loads a model bundle."""
+    command = click.option(
+        "--trust-model",
+        is_flag=True,
+        help="Allow a model bundle from outside models/ "
+        "(loading a model runs code from its file: only for bundles you trust).",
+    )(command)
+    return click.option(
+        "--model",
+        "model_name",
+        default="default",
+        show_default=True,
+        help="Model bundle: a name in models/ or a path to a bundle folder.",
+    )(command)
+
+
 @cli.command("evaluate")
 @click.argument("source", type=click.Path(path_type=Path))
-@click.option(
-    "--model", "model_name", default="default", show_default=True, help="Model bundle name or path."
-)
-@click.option("--trust-model", is_flag=True, help="Allow a model bundle from outside models/.")
+@model_options
 @click.option("--text-column", help="Column with the comments (default: detected).")
 def evaluate_cli(source: Path, model_name: str, trust_model: bool, text_column: str | None) -> None:
     """Print the per-label report of a model on any labelled file (the corpus columns:
@@ -210,19 +224,7 @@ def evaluate_cli(source: Path, model_name: str, trust_model: bool, text_column: 
 )
 @click.option("--text-column", help="Column with the comments (default: detected from names and lengths).")
 @click.option("--id-column", help="Column with row ids, used in problem reports (default: detected).")
-@click.option(
-    "--model",
-    "model_name",
-    default="default",
-    show_default=True,
-    help="Model bundle: a name in models/ or a path to a bundle folder.",
-)
-@click.option(
-    "--trust-model",
-    is_flag=True,
-    help="Allow a model bundle from outside models/ "
-    "(loading a model runs code from its file: only for bundles you trust).",
-)
+@model_options
 @click.option("--overwrite", is_flag=True, help="Replace the output file if it exists.")
 @click.option("--jobs", type=click.IntRange(1, 64), default=1, show_default=True, help="Worker processes.")
 @click.option(
