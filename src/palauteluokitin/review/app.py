@@ -153,21 +153,11 @@ def create_app(db_url: str | None = None, *, secure_cookies: bool = False, test_
         csrf = getattr(error, "description", "") == "csrf"
         return render_template("error.html", status=400, csrf=csrf), 400
 
-    @app.errorhandler(403)
-    def forbidden(_error):
-        return render_template("error.html", status=403), 403
+    def error_page(error):
+        return render_template("error.html", status=error.code), error.code
 
-    @app.errorhandler(404)
-    def not_found(_error):
-        return render_template("error.html", status=404), 404
-
-    @app.errorhandler(405)
-    def not_allowed(_error):
-        return render_template("error.html", status=405), 405
-
-    @app.errorhandler(413)
-    def too_large(_error):
-        return render_template("error.html", status=413), 413
+    for status in (403, 404, 405, 413):
+        app.register_error_handler(status, error_page)
 
     from palauteluokitin.review.routes_admin import admin
     from palauteluokitin.review.routes_auth import auth
