@@ -104,7 +104,9 @@ def test_output_format_follows_the_extension(tmp_path, model, suffix):
         (None, "empty comment"),
         (float("nan"), "empty comment"),
         (42, "not text: a number"),
-        ("12345 - 678", "not text: no letters"),
+        ("12345 - 678", "not text: digits and signs, no letters"),
+        ("–", ""),
+        ("...", ""),
         ("x" * 20_001, "too long: 20,001 characters"),
         ("\ufffd" * 40 + "abc", "undecodable"),
         ({"a": 1}, "not text: a dict value"),
@@ -157,6 +159,14 @@ def test_flag_reasons_come_from_the_comment(model):
     for reason in result.flag_reasons:
         assert reason in "Hoitaja huusi minulle ja nauroi kivuilleni, tosi nöyryyttävää."
     assert model.classify(["Kiitos ystävällisestä ja selkeästä vastaanotosta."])[0].flag_reasons == ()
+
+
+@pytest.mark.parametrize("text", ["–", "-", "...", "."])
+def test_an_answer_left_empty_with_a_sign_is_a_neutral_remark(model, text):
+    result = model.classify([text])[0]
+    assert result.problem == ""
+    assert (result.sentiment, result.flag) == ("neutraali", 0)
+    assert not any(result.categories.values())
 
 
 @pytest.mark.parametrize(

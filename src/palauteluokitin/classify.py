@@ -92,8 +92,10 @@ def text_problem(value) -> tuple[str, str]:
         return "", f"too long: {len(text):,} characters (the limit is {MAX_TEXT_CHARS:,}); split the comment"
     if text.count("\ufffd") * 5 > len(text):
         return "", "undecodable: most characters could not be read in the file's encoding"
-    if not WORDLIKE.search(text):
-        return "", "not text: no letters"
+    # "-", "–" or "..." is how respondents leave an answer empty: a neutral remark by the
+    # label scheme, classified as such; digits without letters are another column's data.
+    if not WORDLIKE.search(text) and any(character.isdigit() for character in text):
+        return "", "not text: digits and signs, no letters"
     return text, ""
 
 
