@@ -306,3 +306,24 @@ def test_redact_replaces_personal_data_in_the_output_only(tmp_path):
     assert "[HETU]" in text and "[PUHELIN]" in text and "[NIMI]" in text
     assert "Virtanen" not in frame.loc[0, "flag_reasons"]
     assert source.read_text(encoding="utf-8").count("131052-308T") == 1, "the input is left alone"
+
+
+def test_default_model_on_the_independent_challenge_set(tmp_path, model):
+    """The shipped model through `classify` on comments it was never trained or tuned on,
+    scored against their gold labels (renamed `<label>_input` in the output)."""
+    from sklearn.metrics import accuracy_score, f1_score, precision_score, recall_score
+
+    from conftest import ROOT
+    from palauteluokitin.labels import FLAG, RIGHTS_CATEGORIES
+
+    summary = classify_file(ROOT / "data" / "challenge" / "challenge.csv", tmp_path / "out.csv", model=model)
+    out = read_table(tmp_path / "out.csv")
+    assert summary.problems == 0
+    assert len(out) == 320
+    gold = out[[f"{label}_input" for label in RIGHTS_CATEGORIES]].astype(int).to_numpy()
+    predicted = out[list(RIGHTS_CATEGORIES)].astype(int).to_numpy()
+    assert f1_score(gold, predicted, average="macro") >= 0.80
+    assert accuracy_score(out["sentiment_input"], out["sentiment"]) >= 0.80
+    flag_gold, flagged = out[f"{FLAG}_input"].astype(int), out[FLAG].astype(int)
+    assert recall_score(flag_gold, flagged) >= 0.92
+    assert precision_score(flag_gold, flagged) >= 0.60

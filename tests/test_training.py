@@ -8,9 +8,11 @@ import os
 import pickle
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 from click.testing import CliRunner
+from scipy.stats import beta
 from sklearn.base import clone
 
 from palauteluokitin.bundle import BundleError, load_bundle, save_bundle, verify_bundle
@@ -105,6 +107,18 @@ def test_flag_threshold_reaches_the_recall():
     threshold = flag_threshold(truth, scores, 0.75)
     assert threshold == 0.3
     assert ((scores >= threshold) & (truth == 1)).sum() / truth.sum() >= 0.75
+
+
+@pytest.mark.parametrize(("positives", "confidence"), [(50, 0.9), (140, 0.95), (1300, 0.95), (1300, 0.99)])
+def test_flag_threshold_with_confidence_keeps_a_margin(positives, confidence):
+    rng = np.random.default_rng(positives)
+    truth = np.r_[np.ones(positives, dtype=int), np.zeros(2 * positives, dtype=int)]
+    scores = np.r_[rng.beta(5, 2, positives), rng.beta(2, 5, 2 * positives)]
+    threshold = flag_threshold(truth, scores, 0.9, confidence)
+    found = int(((scores >= threshold) & (truth == 1)).sum())
+    assert beta.ppf(1 - confidence, found, positives - found + 1) >= 0.9
+    assert beta.ppf(1 - confidence, found - 1, positives - found + 2) < 0.9, "the highest such threshold"
+    assert threshold < flag_threshold(truth, scores, 0.9), "below the point-estimate threshold"
 
 
 @pytest.mark.parametrize(

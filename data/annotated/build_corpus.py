@@ -2,8 +2,10 @@
 
 Inputs (all under drafts/): the first-pass files w*.jsonl, opening rewrites in
 fixes/rewritten.jsonl, the second pass in second_pass/labels_{a,b}.jsonl and its
-adjudication in second_pass/resolved.jsonl. Outputs: palaute.csv (the corpus) and
-agreement.json (Cohen's kappa of the two passes before adjudication).
+adjudication in second_pass/resolved.jsonl, and the training-only extension
+extension/x*.jsonl (written after the splits were fixed, so dev and test stay as they
+were). Outputs: palaute.csv (the corpus) and agreement.json (Cohen's kappa of the two
+passes before adjudication).
 
     uv run python data/annotated/build_corpus.py
 """
@@ -12,12 +14,13 @@ from __future__ import annotations
 
 import csv
 import json
+import sys
 from pathlib import Path
 
 from sklearn.metrics import cohen_kappa_score
 from sklearn.model_selection import train_test_split
 
-from palauteluokitin.corpus import REQUIRED_COLUMNS, label_counts
+from palauteluokitin.corpus import REQUIRED_COLUMNS, duplicate_openings, label_counts, near_duplicates
 from palauteluokitin.labels import FLAG, RIGHTS_CATEGORIES
 
 HERE = Path(__file__).parent
@@ -55,6 +58,16 @@ def assign_splits(rows: list[dict]) -> None:
             rows[i]["split"] = split
 
 
+def drop_repeats(rows: list[dict], droppable: set[str]) -> list[dict]:
+    """Without the extension comments that repeat an earlier comment's text or opening
+    ("ok", "Kiitos kyselystä."): the corpus keeps one of each."""
+    as_text = [{key: str(value) for key, value in row.items()} for row in rows]
+    repeats = {problem.row_id for problem in duplicate_openings(as_text) + near_duplicates(as_text)}
+    dropped = repeats & droppable
+    print(f"dropped {len(dropped)} extension comments that repeat an earlier one", file=sys.stderr)
+    return [row for row in rows if row["id"] not in dropped]
+
+
 def build() -> dict:
     rows = [row for path in sorted(DRAFTS.glob("w*.jsonl")) for row in read_jsonl(path)]
     by_id = {row["id"]: row for row in rows}
@@ -71,7 +84,12 @@ def build() -> dict:
     for resolution in read_jsonl(DRAFTS / "second_pass" / "resolved.jsonl"):
         by_id[resolution["id"]].update(resolution["resolved"])
     assign_splits(rows)
+    extension = [row for path in sorted((DRAFTS / "extension").glob("x*.jsonl")) for row in read_jsonl(path)]
+    for row in extension:
+        row["split"], row["annotators"] = "train", 1
+    rows += extension
     rows.sort(key=lambda row: row["id"])
+    rows = drop_repeats(rows, {row["id"] for row in extension})
     with (HERE / "palaute.csv").open("w", encoding="utf-8", newline="") as handle:
         writer = csv.DictWriter(handle, fieldnames=[*REQUIRED_COLUMNS, *EXTRA_COLUMNS], extrasaction="ignore")
         writer.writeheader()

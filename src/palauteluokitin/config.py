@@ -49,6 +49,8 @@ class ModelConfig(Strict):
 
 class ThresholdConfig(Strict):
     flag_min_recall: float = Field(0.95, gt=0, le=1)
+    # Reach flag_min_recall with this confidence (a lower bound, not the point estimate).
+    flag_recall_confidence: float | None = Field(0.95, ge=0.5, lt=1)
     # Choose the flag's threshold on dev pooled with out-of-fold scores of the training
     # split: hundreds of flagged comments instead of dev's hundred or so.
     flag_pool_train_out_of_fold: bool = True

@@ -5,13 +5,15 @@ logistic regression whose probabilities are calibrated by Platt scaling (sigmoid
 isotonic regression fitted on cross-validation folds, so a score of 0.8 means that
 about 80 % of comments scored so carry the label. Decision thresholds are tuned
 separately on a development set (`tune_thresholds`); the flag's, which a few dev
-positives would make jumpy, on dev pooled with out-of-fold scores of the training set.
+positives would make jumpy, on dev pooled with out-of-fold scores of the training set,
+so that recall reaches its target with a stated confidence, not just on average.
 """
 
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+from scipy.stats import beta
 from sklearn.base import BaseEstimator, clone
 from sklearn.calibration import CalibratedClassifierCV
 from sklearn.linear_model import LogisticRegression
@@ -99,10 +101,12 @@ class FeedbackClassifier(BaseEstimator):
         labels: pd.DataFrame,
         flag_min_recall: float,
         pooled_flag: tuple[np.ndarray, np.ndarray] | None = None,
+        flag_confidence: float | None = None,
     ) -> dict:
         """Per-category thresholds that maximise F1 on a development set; the flag's
-        threshold is the highest one that still reaches `flag_min_recall` on the dev set
-        pooled with `pooled_flag` (truth, scores), e.g. out-of-fold training scores."""
+        threshold is the highest one that still reaches `flag_min_recall` (with
+        `flag_confidence`, see `flag_threshold`) on the dev set pooled with `pooled_flag`
+        (truth, scores), e.g. out-of-fold training scores."""
         check_is_fitted(self, "heads_")
         candidates = np.round(np.arange(0.05, 0.951, 0.01), 2)
         for label in RIGHTS_CATEGORIES:
@@ -113,14 +117,24 @@ class FeedbackClassifier(BaseEstimator):
         if pooled_flag is not None:
             truth = np.concatenate([truth, pooled_flag[0]])
             flag_scores = np.concatenate([flag_scores, pooled_flag[1]])
-        self.thresholds_[FLAG] = flag_threshold(truth, flag_scores, flag_min_recall)
+        self.thresholds_[FLAG] = flag_threshold(truth, flag_scores, flag_min_recall, flag_confidence)
         return dict(self.thresholds_)
 
 
-def flag_threshold(truth: np.ndarray, scores: np.ndarray, min_recall: float) -> float:
-    """The highest threshold at which recall on `truth` is at least `min_recall`."""
+def flag_threshold(
+    truth: np.ndarray, scores: np.ndarray, min_recall: float, confidence: float | None = None
+) -> float:
+    """The highest threshold at which recall on `truth` is at least `min_recall`; with a
+    `confidence`, at which the one-sided Clopper-Pearson lower bound of recall is. A
+    recall measured exactly at the target falls below it on about half of all new sets."""
     positives = np.sort(scores[truth == 1])[::-1]
     if len(positives) == 0:
         return 0.5
-    needed = int(np.ceil(min_recall * len(positives)))
+    found = np.arange(1, len(positives) + 1)
+    if confidence is None:
+        reaching = found >= min_recall * len(positives)
+    else:
+        lower = beta.ppf(1 - confidence, found, len(positives) - found + 1)
+        reaching = lower >= min_recall
+    needed = int(np.argmax(reaching)) + 1 if reaching.any() else len(positives)
     return float(positives[needed - 1])

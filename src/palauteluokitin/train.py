@@ -148,7 +148,10 @@ def train(recipe: Recipe, data: Path = DEFAULT_CORPUS) -> TrainingResult:
         truth = splits["train"][FLAG].astype(int).to_numpy()
         folds = recipe.model.calibration_folds
         pooled = (truth, model.out_of_fold_flag_scores(splits["train"]["text"], truth, folds))
-    model.tune_thresholds(dev_scores, splits["dev"], recipe.thresholds.flag_min_recall, pooled)
+    thresholds = recipe.thresholds
+    model.tune_thresholds(
+        dev_scores, splits["dev"], thresholds.flag_min_recall, pooled, thresholds.flag_recall_confidence
+    )
     evaluated = {
         name: (part, dev_scores if name == "dev" else model.predict_scores(part["text"]))
         for name, part in splits.items()
