@@ -17,15 +17,13 @@ from click.testing import CliRunner
 from conftest import ROOT
 from palauteluokitin.cli import cli
 from palauteluokitin.labels import FLAG, RIGHTS_CATEGORIES, SENTIMENTS
-from palauteluokitin.report import (
+from palauteluokitin.report import build_report, net_promoter_score, write_report
+from palauteluokitin.report_input import (
     ReportColumns,
     ReportInputError,
-    build_report,
     choose_columns,
-    net_promoter_score,
     parse_date,
     parse_nps,
-    write_report,
 )
 from palauteluokitin.report_terms import typical_terms
 from palauteluokitin.review import cases

@@ -2,13 +2,13 @@
 
 Readers keep every row, in order. A row that cannot be read cleanly (undecodable bytes,
 more fields than the header, a JSON line that is not an object) comes out with a
-reason in `Chunk.problems`, never dropped. Writing is in `writers.py`.
+reason in `Chunk.problems`, never dropped. Sniffing and parsing delimited text is in
+`delimited_text.py`; writing is in `writers.py`.
 """
 
 from __future__ import annotations
 
 import csv
-import io
 import json
 import re
 from collections.abc import Iterator
@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from palauteluokitin.delimited_text import csv_records, repair, sniff_delimiter, sniff_encoding, text_stream
 from palauteluokitin.errors import PalauteluokitinError
 
 READ_FORMATS = {
@@ -30,7 +31,6 @@ READ_FORMATS = {
 CHUNK_ROWS = 2000
 SNIFF_BYTES = 1 << 20
 MAX_FIELD_CHARS = 64 << 20
-DELIMITERS = ";,\t|"
 TEXT_COLUMN_NAMES = (
     "avoin palaute",
     "vapaa palaute",
@@ -68,7 +68,6 @@ ID_COLUMN_NAMES = (
     "tunniste",
     "nro",
 )
-SURROGATE = re.compile("[\udc80-\udcff]")
 
 
 class ExportError(PalauteluokitinError, ValueError):
@@ -200,41 +199,6 @@ def detect_id_column(frame: pd.DataFrame) -> str | None:
 # --- CSV ---------------------------------------------------------------------
 
 
-def sniff_encoding(sample: bytes) -> str:
-    """UTF-8 (with or without BOM) unless more bytes are invalid UTF-8 than valid non-ASCII
-    UTF-8 characters: then cp1252, as Finnish Excel writes. In a UTF-8 file that also holds
-    some cp1252 rows, those cells are repaired one by one (`_repair`)."""
-    if sample.startswith(b"\xef\xbb\xbf"):
-        return "utf-8-sig"
-    if sample.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return "utf-16"
-    text = sample.decode("utf-8", errors="surrogateescape")
-    invalid = len(SURROGATE.findall(text[:-3])) if len(text) > 3 else 0
-    valid = sum(1 for character in text if "\x7f" < character and not "\udc80" <= character <= "\udcff")
-    return "cp1252" if invalid > valid else "utf-8"
-
-
-def sniff_delimiter(text: str, suffix: str) -> str:
-    if suffix == ".tsv":
-        return "\t"
-    lines = [line for line in text.splitlines()[:50] if line.strip()]
-    if not lines:
-        return ","
-    try:
-        return csv.Sniffer().sniff("\n".join(lines), delimiters=DELIMITERS).delimiter
-    except csv.Error:
-        header = lines[0]
-        counts = {delimiter: header.count(delimiter) for delimiter in DELIMITERS}
-        best = max(counts, key=counts.get)
-        return best if counts[best] else ","
-
-
-def _text_stream(export: Export):
-    return io.TextIOWrapper(
-        open(export.path, "rb"), encoding=export.encoding, errors="surrogateescape", newline=""
-    )
-
-
 def _open_csv(path: Path) -> Export:
     with open(path, "rb") as handle:
         sample = handle.read(SNIFF_BYTES)
@@ -251,69 +215,18 @@ def _open_csv(path: Path) -> Export:
     text = sample.decode(encoding, errors="replace")
     export = Export(path, "csv", [], encoding=encoding, delimiter=sniff_delimiter(text, path.suffix.lower()))
     csv.field_size_limit(MAX_FIELD_CHARS)
-    with _text_stream(export) as stream:
+    with text_stream(export) as stream:
         header = next(csv.reader(stream, delimiter=export.delimiter), None)
     if not header or not any(cell.strip() for cell in header):
         raise ExportError(f"{path.name} has no header row.")
-    export.columns, export.notes = unique_columns([_repair(cell) for cell in header])
+    export.columns, export.notes = unique_columns([repair(cell) for cell in header])
     return export
-
-
-def _repair(cell: str) -> str:
-    """Bytes that were not valid in the file's encoding are re-read as cp1252: files that
-    mix encodings (rows appended by different programs) come out readable."""
-    if not SURROGATE.search(cell):
-        return cell
-    return cell.encode("utf-8", errors="surrogateescape").decode("cp1252", errors="replace")
-
-
-class _LineRecorder:
-    """Feeds lines to csv.reader and remembers the lines of the record being read."""
-
-    def __init__(self, stream) -> None:
-        self.stream = stream
-        self.lines: list[str] = []
-
-    def __iter__(self):
-        return self
-
-    def __next__(self) -> str:
-        line = next(self.stream)
-        self.lines.append(line)
-        return line
-
-    def take(self) -> list[str]:
-        lines, self.lines = self.lines, []
-        return lines
-
-
-def _records(export: Export) -> Iterator[tuple[list[str], str]]:
-    """(fields, problem) per row. A quote that is never closed would swallow every
-    following line into one cell; such a record is split back into its lines, read
-    without quote handling, each with a problem."""
-    with _text_stream(export) as stream:
-        lines = _LineRecorder(stream)
-        reader = csv.reader(lines, delimiter=export.delimiter)
-        next(reader, None)
-        first_line = len(lines.take()) + 1
-        for record in reader:
-            raw = lines.take()
-            if len(raw) > 1 and "".join(raw).count('"') % 2 == 1:
-                for offset, line in enumerate(raw):
-                    fields = next(
-                        csv.reader([line.rstrip("\r\n")], delimiter=export.delimiter, quoting=csv.QUOTE_NONE),
-                        [],
-                    )
-                    yield fields, f"line {first_line + offset}: unbalanced quote; read without quote handling"
-            else:
-                yield record, ""
-            first_line += len(raw)
 
 
 def _csv_chunks(export: Export, rows: int) -> Iterator[Chunk]:
     width = len(export.columns)
     records, problems = [], []
-    for record, problem in _records(export):
+    for record, problem in csv_records(export):
         if not any(cell.strip() for cell in record):
             continue
         if len(record) > width:
@@ -324,7 +237,7 @@ def _csv_chunks(export: Export, rows: int) -> Iterator[Chunk]:
                 problem = (
                     problem or f"row has {extra} more field(s) than the header; joined into the last column"
                 )
-        records.append([_repair(cell) for cell in record] + [""] * (width - len(record)))
+        records.append([repair(cell) for cell in record] + [""] * (width - len(record)))
         problems.append(problem)
         if len(records) == rows:
             yield Chunk(pd.DataFrame(records, columns=export.columns, dtype=object), problems)

@@ -9,7 +9,6 @@ comments shown are redacted and shortened.
 from __future__ import annotations
 
 import math
-import re
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -17,15 +16,17 @@ from pathlib import Path
 import pandas as pd
 
 from palauteluokitin import report_charts as charts
-from palauteluokitin.errors import PalauteluokitinError
-from palauteluokitin.exports import detect_id_column, detect_text_column, find_column, read_table
+from palauteluokitin.exports import read_table
 from palauteluokitin.labels import FLAG, RIGHTS_CATEGORIES, SENTIMENTS
+from palauteluokitin.report_input import (
+    ReportColumns,
+    choose_columns,
+    classified_rows,
+    is_blank,
+    parse_date,
+    parse_nps,
+)
 from palauteluokitin.report_terms import comment_terms, typical_terms
-
-
-class ReportInputError(PalauteluokitinError, ValueError):
-    """A file or frame the report cannot be made from: missing columns, bad label values."""
-
 
 CATEGORY_NAMES = {c: c.capitalize() for c in RIGHTS_CATEGORIES}
 RIGHTS = {
@@ -35,71 +36,11 @@ RIGHTS = {
     "saumattomuus": "oikeus tarpeita vastaaviin palveluihin saumattomasti",
 }
 SENTIMENT_NAMES = {s: s.capitalize() for s in SENTIMENTS}
-REQUIRED_COLUMNS = (
-    *(name for label in RIGHTS_CATEGORIES for name in (label, f"{label}_score")),
-    "sentiment",
-    "sentiment_score",
-    FLAG,
-    f"{FLAG}_score",
-    "flag_reasons",
-    "problem",
-)
-UNIT_NAMES = ("yksikkö", "yksikko", "toimipiste", "toimipaikka", "palvelu", "palveluyksikkö", "unit")
-UNIT_NAMES += ("osasto", "palvelualue", "service", "department")
-DATE_NAMES = ("pvm", "päivämäärä", "paivamaara", "vastauspäivä", "vastauspvm", "vastausaika", "date")
-DATE_NAMES += ("aika", "päiväys", "timestamp", "submitted", "created")
-NPS_NAMES = ("nps", "suositteluindeksi", "suosittelu", "suositteluhalukkuus", "recommend")
-NPS_PREFIXES = ("kuinka todennäköisesti", "kuinka todennäköistä", "how likely", "likelihood to recommend")
 NO_UNIT = "(ei yksikköä)"
 MAX_FLAGGED_ROWS = 100
 EXAMPLES_PER_CATEGORY = 3
 EXCERPT_CHARS = 300
 MAX_MONTHS = 60
-_FI_DATE = re.compile(
-    r"(\d{1,2})\.(\d{1,2})\.(\d{4}|\d{2})\.?(?:\s+(?:klo\s+)?(\d{1,2})[:.](\d{2})(?:[:.](\d{2}))?)?"
-)
-_NPS_VALUE = re.compile(r"\s*(\d{1,2})(?:[.,]0+)?(?!\d)")
-
-
-@dataclass
-class ReportColumns:
-    """The input columns the report uses; None where there is none."""
-
-    text: str
-    id: str | None = None
-    unit: str | None = None
-    date: str | None = None
-    nps: str | None = None
-
-
-def _given_or_found(frame, given, names, prefixes=()) -> str | None:
-    if given is None:
-        return find_column(frame, names, prefixes)
-    if given not in frame.columns:
-        columns = ", ".join(map(str, frame.columns))
-        raise ReportInputError(f"There is no column {given!r}; the columns are: {columns}.")
-    return given
-
-
-def parse_date(value) -> datetime | None:
-    """A date in a Finnish (1.3.2026, 01.03.2026 14:05) or ISO format; None if it is neither."""
-    text = "" if value is None or (isinstance(value, float) and math.isnan(value)) else str(value).strip()
-    if match := _FI_DATE.fullmatch(text):
-        day, month, year, hour, minute, second = (int(part or 0) for part in match.groups())
-        try:
-            return datetime(year + 2000 if year < 100 else year, month, day, hour, minute, second)
-        except ValueError:
-            return None
-    try:
-        return datetime.fromisoformat(text).replace(tzinfo=None)
-    except ValueError:
-        return None
-
-
-def parse_nps(value) -> int | None:
-    """A 0–10 recommendation score ("9", "9.0", "10 - erittäin todennäköisesti"); None otherwise."""
-    match = _NPS_VALUE.match("" if value is None else str(value))
-    return int(match[1]) if match and int(match[1]) <= 10 else None
 
 
 def net_promoter_score(scores: pd.Series) -> float | None:
@@ -108,44 +49,6 @@ def net_promoter_score(scores: pd.Series) -> float | None:
     if valid.empty:
         return None
     return 100.0 * ((valid >= 9).sum() - (valid <= 6).sum()) / len(valid)
-
-
-def _blank(series: pd.Series) -> pd.Series:
-    return series.isna() | (series.astype(str).str.strip().isin(["", "nan", "None", "<NA>"]))
-
-
-def classified_rows(frame: pd.DataFrame) -> tuple[pd.DataFrame, int]:
-    """The rows that were classified, with numeric label columns, and the count of problem rows."""
-    missing = [name for name in REQUIRED_COLUMNS if name not in frame.columns]
-    if missing:
-        raise ReportInputError(
-            f"The file is not a classified export: missing column(s) {', '.join(missing)}. "
-            "Run `palauteluokitin classify` on it first."
-        )
-    problem = ~_blank(frame["problem"])
-    rows = frame.loc[~problem].copy()
-    if rows.empty:
-        raise ReportInputError(f"None of the {len(frame)} rows was classified (every row has a problem).")
-    for name in (*RIGHTS_CATEGORIES, FLAG):
-        values = pd.to_numeric(rows[name], errors="coerce")
-        _check(rows, name, values.isin([0, 1]), "0 or 1")
-        rows[name] = values.astype(int)
-    rows["sentiment"] = rows["sentiment"].astype(str).str.strip()
-    _check(rows, "sentiment", rows["sentiment"].isin(SENTIMENTS), ", ".join(SENTIMENTS))
-    for name in REQUIRED_COLUMNS:
-        if name.endswith("_score"):
-            rows[name] = pd.to_numeric(rows[name], errors="coerce").fillna(0.0)
-    rows["flag_reasons"] = rows["flag_reasons"].where(~_blank(rows["flag_reasons"]), "").astype(str)
-    return rows, int(problem.sum())
-
-
-def _check(rows: pd.DataFrame, name: str, ok: pd.Series, expected: str) -> None:
-    if not ok.all():
-        first = rows.index.get_loc(ok[~ok].index[0])
-        raise ReportInputError(
-            f"Column {name!r} must be {expected} on classified rows; {int((~ok).sum())} row(s) are not, "
-            f"the first at data row {first + 1}."
-        )
 
 
 def fi_percent(share: float | None) -> str:
@@ -250,7 +153,7 @@ def monthly_section(rows: pd.DataFrame, date_column: str, nps: pd.Series | None)
 
 
 def unit_section(rows: pd.DataFrame, unit_column: str, nps: pd.Series | None) -> dict:
-    units = rows[unit_column].where(~_blank(rows[unit_column]), NO_UNIT).astype(str).str.strip()
+    units = rows[unit_column].where(~is_blank(rows[unit_column]), NO_UNIT).astype(str).str.strip()
     table, development = [], []
     for unit in units.value_counts().index:
         group = rows.loc[units == unit]
@@ -413,24 +316,6 @@ def build_report(
         flagged=flagged_section(rows, columns, review_statuses),
         review_given=review_statuses is not None,
         fi_percent=fi_percent,
-    )
-
-
-def choose_columns(
-    frame: pd.DataFrame,
-    text_column: str | None = None,
-    unit_column: str | None = None,
-    date_column: str | None = None,
-    nps_column: str | None = None,
-) -> ReportColumns:
-    """The columns given, else those found by their common Finnish and English names."""
-    text = _given_or_found(frame, text_column, ()) or detect_text_column(frame)
-    return ReportColumns(
-        text=text,
-        id=detect_id_column(frame),
-        unit=_given_or_found(frame, unit_column, UNIT_NAMES),
-        date=_given_or_found(frame, date_column, DATE_NAMES),
-        nps=_given_or_found(frame, nps_column, NPS_NAMES, NPS_PREFIXES),
     )
 
 
