@@ -18,23 +18,12 @@ from functools import cached_property
 import pandas as pd
 
 from palauteluokitin.explain import FlagExplainer
-from palauteluokitin.labels import FLAG, RIGHTS_CATEGORIES
+from palauteluokitin.labels import FLAG, OUTPUT_COLUMNS, RIGHTS_CATEGORIES
 from palauteluokitin.language import detect_language
 
 MAX_TEXT_CHARS = 20_000
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 WORDLIKE = re.compile(r"[^\W\d_]|[\u2600-\u27bf\U0001f300-\U0001faff]")
-OUTPUT_COLUMNS = (
-    *(name for label in RIGHTS_CATEGORIES for name in (label, f"{label}_score")),
-    "sentiment",
-    "sentiment_score",
-    FLAG,
-    f"{FLAG}_score",
-    "flag_reasons",
-    "lang",
-    "model_version",
-    "problem",
-)
 REASON_SEPARATOR = "; "
 
 

@@ -8,6 +8,19 @@ FLAG = "epaasiallinen_kohtelu"
 LANGUAGES = ("fi", "sv", "en")
 SPLITS = ("train", "dev", "test")
 
+# The columns `palauteluokitin classify` adds to an export, in order.
+OUTPUT_COLUMNS = (
+    *(name for label in RIGHTS_CATEGORIES for name in (label, f"{label}_score")),
+    "sentiment",
+    "sentiment_score",
+    FLAG,
+    f"{FLAG}_score",
+    "flag_reasons",
+    "lang",
+    "model_version",
+    "problem",
+)
+
 # Words whose presence makes a mistreatment complaint "obvious"; the corpus must also
 # hold flagged comments without any of them (stems, matched at word starts).
 OBVIOUS_FLAG_STEMS = (

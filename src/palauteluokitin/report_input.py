@@ -16,22 +16,15 @@ import pandas as pd
 
 from palauteluokitin.errors import PalauteluokitinError
 from palauteluokitin.exports import detect_id_column, detect_text_column, find_column
-from palauteluokitin.labels import FLAG, RIGHTS_CATEGORIES, SENTIMENTS
+from palauteluokitin.labels import FLAG, OUTPUT_COLUMNS, RIGHTS_CATEGORIES, SENTIMENTS
 
 
 class ReportInputError(PalauteluokitinError, ValueError):
     """A file or frame the report cannot be made from: missing columns, bad label values."""
 
 
-REQUIRED_COLUMNS = (
-    *(name for label in RIGHTS_CATEGORIES for name in (label, f"{label}_score")),
-    "sentiment",
-    "sentiment_score",
-    FLAG,
-    f"{FLAG}_score",
-    "flag_reasons",
-    "problem",
-)
+# The classify output columns the report reads (not lang and model_version).
+REQUIRED_COLUMNS = tuple(name for name in OUTPUT_COLUMNS if name not in ("lang", "model_version"))
 UNIT_NAMES = ("yksikkö", "yksikko", "toimipiste", "toimipaikka", "palvelu", "palveluyksikkö", "unit")
 UNIT_NAMES += ("osasto", "palvelualue", "service", "department")
 DATE_NAMES = ("pvm", "päivämäärä", "paivamaara", "vastauspäivä", "vastauspvm", "vastausaika", "date")
