@@ -17,35 +17,22 @@ import json
 import sys
 from pathlib import Path
 
-from sklearn.metrics import cohen_kappa_score
 from sklearn.model_selection import train_test_split
 
-from palauteluokitin.corpus import REQUIRED_COLUMNS, duplicate_openings, label_counts, near_duplicates
-from palauteluokitin.labels import FLAG, RIGHTS_CATEGORIES
+from palauteluokitin.corpus import (
+    REQUIRED_COLUMNS,
+    duplicate_openings,
+    label_counts,
+    labelling_agreement,
+    near_duplicates,
+    read_jsonl,
+)
+from palauteluokitin.labels import FLAG
 
 HERE = Path(__file__).parent
 DRAFTS = HERE / "drafts"
-LABELS = (*RIGHTS_CATEGORIES, "sentiment", FLAG)
 EXTRA_COLUMNS = ("writer", "register", "hard_case", "annotators")
 SEED = 20261122
-
-
-def read_jsonl(path: Path) -> list[dict]:
-    with path.open(encoding="utf-8") as handle:
-        return [json.loads(line) for line in handle if line.strip()]
-
-
-def agreement(first: dict[str, dict], second: dict[str, dict]) -> dict:
-    ids = sorted(second)
-    result = {"comments": len(ids)}
-    for label in LABELS:
-        a = [str(first[i][label]) for i in ids]
-        b = [str(second[i][label]) for i in ids]
-        result[label] = {
-            "agreement": round(sum(x == y for x, y in zip(a, b, strict=True)) / len(ids), 3),
-            "cohen_kappa": round(cohen_kappa_score(a, b), 3),
-        }
-    return result
 
 
 def assign_splits(rows: list[dict]) -> None:
@@ -78,7 +65,7 @@ def build() -> dict:
         for name in ("labels_a.jsonl", "labels_b.jsonl")
         for row in read_jsonl(DRAFTS / "second_pass" / name)
     }
-    stats = agreement(by_id, second)
+    stats = labelling_agreement(by_id, second)
     for row in rows:
         row["annotators"] = 2 if row["id"] in second else 1
     for resolution in read_jsonl(DRAFTS / "second_pass" / "resolved.jsonl"):

@@ -15,8 +15,7 @@ import json
 from collections import Counter
 from pathlib import Path
 
-from sklearn.metrics import cohen_kappa_score
-
+from palauteluokitin.corpus import labelling_agreement, read_jsonl
 from palauteluokitin.labels import FLAG, RIGHTS_CATEGORIES
 
 HERE = Path(__file__).parent
@@ -24,32 +23,10 @@ LABELS = (*RIGHTS_CATEGORIES, "sentiment", FLAG)
 COLUMNS = ("id", "text", *LABELS, "service", "lang", "hard_case")
 
 
-def read_jsonl(*paths: Path) -> list[dict]:
-    return [
-        json.loads(line)
-        for path in paths
-        for line in path.read_text(encoding="utf-8").splitlines()
-        if line.strip()
-    ]
-
-
-def agreement(rows: list[dict], second: list[dict]) -> dict:
-    """Raw agreement and Cohen's kappa of the writers' labels and the blind second pass."""
-    first = {row["id"]: row for row in rows}
-    result = {"comments": len(second)}
-    for label in LABELS:
-        a = [str(first[row["id"]][label]) for row in second]
-        b = [str(row[label]) for row in second]
-        result[label] = {
-            "agreement": round(sum(x == y for x, y in zip(a, b, strict=True)) / len(b), 3),
-            "cohen_kappa": round(cohen_kappa_score(a, b), 3),
-        }
-    return result
-
-
 def build() -> dict:
-    rows = read_jsonl(*sorted((HERE / "drafts").glob("c*.jsonl")))
-    stats = agreement(rows, read_jsonl(HERE / "drafts" / "second_pass.jsonl"))
+    rows = [row for path in sorted((HERE / "drafts").glob("c*.jsonl")) for row in read_jsonl(path)]
+    second = {row["id"]: row for row in read_jsonl(HERE / "drafts" / "second_pass.jsonl")}
+    stats = labelling_agreement({row["id"]: row for row in rows}, second)
     (HERE / "agreement.json").write_text(json.dumps(stats, indent=2) + "\n", encoding="utf-8")
     with (HERE / "challenge.csv").open("w", encoding="utf-8", newline="") as handle:
         writer = csv.DictWriter(handle, fieldnames=COLUMNS, extrasaction="ignore")

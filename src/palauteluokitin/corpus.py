@@ -9,6 +9,7 @@ corpus must pass; `CorpusRequirements` holds the minimum counts.
 from __future__ import annotations
 
 import csv
+import json
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass
@@ -161,6 +162,29 @@ def near_duplicates(rows: list[dict[str, str]], threshold: float = NEAR_DUPLICAT
             problems.append(Problem(row["id"], f"same text as {seen[key]}"))
         seen.setdefault(key, row["id"])
     return problems
+
+
+def read_jsonl(path: Path) -> list[dict]:
+    """The objects of a JSON Lines file (annotation drafts), blank lines skipped."""
+    with path.open(encoding="utf-8") as handle:
+        return [json.loads(line) for line in handle if line.strip()]
+
+
+def labelling_agreement(first: dict[str, dict], second: dict[str, dict]) -> dict:
+    """Raw agreement and Cohen's kappa per label of two labellings of the comments in
+    `second` (both keyed by comment id)."""
+    from sklearn.metrics import cohen_kappa_score
+
+    ids = sorted(second)
+    result = {"comments": len(ids)}
+    for label in (*RIGHTS_CATEGORIES, "sentiment", FLAG):
+        a = [str(first[i][label]) for i in ids]
+        b = [str(second[i][label]) for i in ids]
+        result[label] = {
+            "agreement": round(sum(x == y for x, y in zip(a, b, strict=True)) / len(ids), 3),
+            "cohen_kappa": round(cohen_kappa_score(a, b), 3),
+        }
+    return result
 
 
 def label_counts(rows: list[dict[str, str]]) -> dict[str, int]:
