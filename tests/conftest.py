@@ -73,6 +73,21 @@ def example_text() -> Path:
     return ROOT / "examples" / "palaute.txt"
 
 
+@pytest.fixture(scope="session")
+def realtext_dir() -> Path:
+    """The real texts of ../shared/realtext; skip where absent, fail instead when
+    PALAUTELUOKITIN_REQUIRE_REALTEXT=1 (CI)."""
+    from palauteluokitin.realtext import SOURCES, default_realtext_dir
+
+    folder = default_realtext_dir()
+    missing = [source for source in SOURCES if not (folder / source).is_file()]
+    if missing:
+        if os.environ.get("PALAUTELUOKITIN_REQUIRE_REALTEXT") == "1":
+            pytest.fail(f"real texts are required but {folder / missing[0]} is missing")
+        pytest.skip(f"real texts not present in {folder}")
+    return folder
+
+
 CHROMIUM = Path(os.environ.get("PALAUTELUOKITIN_CHROMIUM", "/usr/bin/chromium"))
 # Flags that keep a headless Chromium off the network and able to run as root.
 CHROMIUM_ARGS = [

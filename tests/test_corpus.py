@@ -4,6 +4,7 @@ passes every check with the counts the project promises."""
 from __future__ import annotations
 
 import csv
+import hashlib
 
 import pytest
 from click.testing import CliRunner
@@ -19,8 +20,10 @@ from palauteluokitin.corpus import (
     read_corpus,
     uses_obvious_flag_words,
     validate_corpus,
+    validate_pairs,
 )
 from palauteluokitin.errors import InputFormatError
+from palauteluokitin.labels import FLAG, RIGHTS_CATEGORIES
 
 CORPUS = ROOT / "data" / "annotated" / "palaute.csv"
 
@@ -84,6 +87,48 @@ def test_near_duplicates_and_identical_short_texts_are_reported():
     assert "d: same text as c" in problems
 
 
+ORIGINAL = "Hoitaja tiuskaisi minulle yöllä käytävällä, kun kysyin kipulääkettä."
+COUNTERPART = "Hoitaja vastasi minulle yöllä käytävällä heti, kun kysyin kipulääkettä."
+
+
+def test_members_of_a_pair_may_repeat_each_other():
+    rows = [row("a", ORIGINAL, pair="a", epaasiallinen_kohtelu=1), row("b", COUNTERPART, pair="a")]
+    assert duplicate_openings(rows) == []
+    assert near_duplicates(rows) == []
+    assert validate_pairs(rows) == []
+
+
+def test_comments_of_different_pairs_may_not():
+    rows = [row("a", ORIGINAL, pair="a"), row("b", COUNTERPART, pair="a"), row("c", COUNTERPART + "!")]
+    assert [str(p) for p in duplicate_openings(rows)] == ["c: opens like b: 'hoitaja vastasi minulle yöllä'"]
+    assert any(str(p).startswith("c: near-duplicate of b") for p in near_duplicates(rows))
+
+
+@pytest.mark.parametrize(
+    ("rows", "message"),
+    [
+        (
+            [row("a", ORIGINAL, pair="a"), row("b", COUNTERPART, pair="a", split="dev")],
+            "straddles splits: dev, train",
+        ),
+        (
+            [row("a", ORIGINAL), row("b", COUNTERPART, pair="a")],
+            "pair 'a': no comment with that id in the pair",
+        ),
+        ([row("b", COUNTERPART, pair="x")], "pair 'x': no comment with that id"),
+        ([row("a", ORIGINAL, pair="a"), row("b", COUNTERPART)], "pair 'a' has only one comment"),
+    ],
+)
+def test_broken_pairs_are_reported(rows, message):
+    problems = [str(p) for p in validate_corpus(rows)]
+    assert any(message in p for p in problems), problems
+
+
+def test_identical_texts_are_reported_within_a_pair_too():
+    rows = [row("a", ORIGINAL, pair="a"), row("b", ORIGINAL, pair="a")]
+    assert "b: same text as a" in [str(p) for p in near_duplicates(rows)]
+
+
 def test_minimum_counts_are_checked():
     needs = CorpusRequirements(category_positives=2, swedish_share=0.5)
     problems = [str(p) for p in validate_corpus(GOOD, needs)]
@@ -116,6 +161,43 @@ def test_shipped_corpus_passes_every_check():
     rows = read_corpus(CORPUS)
     assert validate_corpus(rows, SHIPPED_CORPUS_REQUIREMENTS) == []
     assert len(rows) >= 3000
+
+
+# The 975 dev and test comments as the splits were fixed (id, text, labels, split): contrast
+# counterparts may join their originals' splits, but these rows never change.
+FIXED_DEV_TEST = (975, "884fab475f29f6d0c1253a2746d0021425f6341506694a9d5dc4bb5670adec17")
+LABELLED = ("id", "text", *RIGHTS_CATEGORIES, "sentiment", FLAG, "split")
+
+
+def test_dev_and_test_keep_their_comments():
+    rows = read_corpus(CORPUS)
+    by_id = {row["id"]: row for row in rows}
+    fixed = sorted(
+        (row for row in rows if row["split"] != "train" and not row["id"].startswith("k")),
+        key=lambda row: row["id"],
+    )
+    lines = "\n".join("\t".join(row[column] for column in LABELLED) for row in fixed)
+    digest = hashlib.sha256(lines.encode()).hexdigest()
+    assert (len(fixed), digest) == FIXED_DEV_TEST
+    added = [row for row in rows if row["split"] != "train" and row["id"].startswith("k")]
+    assert added, "the contrast counterparts of dev and test originals"
+    assert all(by_id[row["pair"]]["split"] == row["split"] for row in added)
+
+
+def test_shipped_corpus_pairs_are_contrasts():
+    """Every pair has its original and at least one counterpart, within one split, and
+    most pairs differ in the flag."""
+    rows = read_corpus(CORPUS)
+    groups: dict[str, list[dict[str, str]]] = {}
+    for row in rows:
+        if row["pair"]:
+            groups.setdefault(row["pair"], []).append(row)
+    assert validate_pairs(rows) == []
+    added = [row for row in rows if row["id"].startswith("k")]
+    assert len([row for row in added if row["split"] == "train"]) >= 1500
+    assert all(row["pair"] for row in added)
+    differ = sum(len({row[FLAG] for row in group}) == 2 for group in groups.values())
+    assert differ / len(groups) > 0.7
 
 
 def test_shipped_corpus_is_reproducible_from_the_drafts(tmp_path, monkeypatch):

@@ -110,6 +110,69 @@ def validate_corpus_cli(path: Path, shipped_minimums: bool) -> None:
     click.echo(f"{path}: {len(rows)} comments, no problems.")
 
 
+@cli.command("audit-shortcuts")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--split", default="train", show_default=True, help="Audit this split ('all' for every row).")
+@click.option("--lang", default="fi", show_default=True, help="Audit this language ('all' for every row).")
+@click.option(
+    "--limit",
+    type=click.FloatRange(0.5, 1.0),
+    default=0.70,
+    show_default=True,
+    help="Fail when an audited label's cross-validated ROC AUC is above this.",
+)
+@click.option(
+    "--label",
+    "labels",
+    multiple=True,
+    help="Audit this label (repeatable; e.g. kohtelu, sentiment=neutraali); "
+    "default: epaasiallinen_kohtelu and sentiment=negatiivinen.",
+)
+@click.option(
+    "--model",
+    type=click.Choice(["logistic", "boosting"]),
+    default="logistic",
+    show_default=True,
+    help="The surface-feature model; boosting also finds bands and interactions.",
+)
+def audit_shortcuts_cli(
+    path: Path, split: str, lang: str, limit: float, labels: tuple[str, ...], model: str
+) -> None:
+    """Can a label of the corpus at PATH be predicted from the form of the comments alone
+    (length, pronouns, reporting verbs, että/kun, quotes, spoken register, relatives)?
+    Prints the cross-validated ROC AUC of a surface-feature model per label."""
+    from palauteluokitin.corpus import read_corpus
+    from palauteluokitin.shortcuts import AUDITED_LABELS, audit_shortcuts, shortcuts_over_limit
+
+    rows = [
+        row for row in read_corpus(path) if split in ("all", row["split"]) and lang in ("all", row["lang"])
+    ]
+    if not rows:
+        raise click.ClickException(f"{path} has no rows with split={split} and lang={lang}.")
+    audited = labels or AUDITED_LABELS
+    scores = audit_shortcuts(rows, model)
+    click.echo(
+        f"{len(rows)} comments (split={split}, lang={lang}); surface-feature ROC AUC of {model}, 5-fold CV"
+    )
+    for score in scores:
+        mark = "audited" if score.label in audited else ""
+        click.echo(
+            f"{score.label:26} {score.positives:6} {score.roc_auc:6.3f} {mark:8} {', '.join(score.leading)}"
+        )
+    unknown = sorted(set(audited) - {score.label for score in scores})
+    if unknown and labels:
+        raise click.ClickException(f"no such label with enough positives: {', '.join(unknown)}")
+    for label in unknown:
+        click.echo(f"{label}: too few positives or negatives to audit", err=True)
+    over = shortcuts_over_limit(scores, limit, audited)
+    if over:
+        raise click.ClickException(
+            f"form alone predicts {', '.join(score.label for score in over)} above ROC AUC {limit}: "
+            "add contrasts (the same comment with and without what the label is about)."
+        )
+    click.echo(f"every audited label at or below ROC AUC {limit}.")
+
+
 @cli.command("train")
 @click.option(
     "--config",
@@ -204,13 +267,17 @@ def model_options(command):
 @click.argument("source", type=click.Path(path_type=Path))
 @model_options
 @click.option("--text-column", help="Column with the comments (default: detected).")
-def evaluate_cli(source: Path, model_name: str, trust_model: bool, text_column: str | None) -> None:
+@click.option("--split", help="Score only the rows of this split (e.g. test) of a file with a split column.")
+def evaluate_cli(
+    source: Path, model_name: str, trust_model: bool, text_column: str | None, split: str | None
+) -> None:
     """Print the per-label report of a model on any labelled file (the corpus columns:
-    the four categories, sentiment and epaasiallinen_kohtelu)."""
+    the four categories, sentiment and epaasiallinen_kohtelu); with a pair column, also
+    the share of contrast pairs right on both members."""
     from palauteluokitin.classify import load_model
     from palauteluokitin.evaluation import evaluate_file
 
-    click.echo(evaluate_file(source, load_model(model_name, trusted=trust_model), text_column))
+    click.echo(evaluate_file(source, load_model(model_name, trusted=trust_model), text_column, split))
 
 
 @cli.command("classify")

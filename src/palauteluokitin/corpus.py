@@ -4,6 +4,11 @@
 so an analyst can fix their own annotated file before training on it. The quality
 checks (unique openings, near-duplicates, minimum counts) are those the shipped
 corpus must pass; `CorpusRequirements` holds the minimum counts.
+
+A corpus may have a `pair` column: contrast pairs (the same comment with and without
+what a label is about) share the id of their original there. The members of a pair are
+meant to be near-duplicates of each other, so the duplicate checks compare only
+comments of different pairs, and a pair must stay within one split.
 """
 
 from __future__ import annotations
@@ -36,6 +41,9 @@ REQUIRED_COLUMNS = (
     "lang",
     "split",
 )
+# The shipped corpus's columns: the required ones, then how each comment was made and
+# its contrast pair (see the data card).
+CORPUS_COLUMNS = (*REQUIRED_COLUMNS, "writer", "register", "hard_case", "annotators", "pair")
 NEAR_DUPLICATE_JACCARD = 0.5
 _WORD = re.compile(r"\w+")
 _OBVIOUS = re.compile(r"\b(?:" + "|".join(OBVIOUS_FLAG_STEMS) + r")", re.IGNORECASE)
@@ -93,6 +101,15 @@ def uses_obvious_flag_words(text: str) -> bool:
     return bool(_OBVIOUS.search(text))
 
 
+def pair_of(row: dict[str, str]) -> str:
+    """The pair a comment belongs to (the id of the pair's original), or ""."""
+    return row.get("pair") or ""
+
+
+def _same_pair(a: dict[str, str], b: dict[str, str]) -> bool:
+    return bool(pair_of(a)) and pair_of(a) == pair_of(b)
+
+
 def validate_rows(rows: list[dict[str, str]]) -> list[Problem]:
     """Per-row problems: ids, empty texts, label values."""
     problems = []
@@ -119,24 +136,46 @@ def validate_rows(rows: list[dict[str, str]]) -> list[Problem]:
     return problems
 
 
+def validate_pairs(rows: list[dict[str, str]]) -> list[Problem]:
+    """Each pair names a comment of the corpus as its original, has at least two
+    comments and stays within one split."""
+    by_id = {row["id"]: row for row in rows}
+    members: dict[str, list[dict[str, str]]] = defaultdict(list)
+    for row in rows:
+        if pair_of(row):
+            members[pair_of(row)].append(row)
+    problems = []
+    for pair, group in members.items():
+        original = by_id.get(pair)
+        if original is None or pair_of(original) != pair:
+            problems.append(Problem(group[0]["id"], f"pair {pair!r}: no comment with that id in the pair"))
+        if len(group) < 2:
+            problems.append(Problem(group[0]["id"], f"pair {pair!r} has only one comment"))
+        splits = sorted({row["split"] for row in group})
+        if len(splits) > 1:
+            problems.append(Problem(pair, f"pair {pair!r} straddles splits: {', '.join(splits)}"))
+    return problems
+
+
 def duplicate_openings(rows: list[dict[str, str]]) -> list[Problem]:
-    """Comments that share their first four words with an earlier one."""
-    first_seen: dict[tuple[str, ...], str] = {}
+    """Comments that share their first four words with an earlier one of another pair."""
+    seen: dict[tuple[str, ...], list[dict[str, str]]] = defaultdict(list)
     problems = []
     for row in rows:
         opening = tuple(words(row["text"])[:4])
         if len(opening) < 4:
             continue
-        if opening in first_seen:
-            problems.append(Problem(row["id"], f"opens like {first_seen[opening]}: {' '.join(opening)!r}"))
-        else:
-            first_seen[opening] = row["id"]
+        earlier = next((other for other in seen[opening] if not _same_pair(row, other)), None)
+        if earlier is not None:
+            problems.append(Problem(row["id"], f"opens like {earlier['id']}: {' '.join(opening)!r}"))
+        seen[opening].append(row)
     return problems
 
 
 def near_duplicates(rows: list[dict[str, str]], threshold: float = NEAR_DUPLICATE_JACCARD) -> list[Problem]:
-    """Pairs whose word 3-gram sets have a Jaccard similarity above `threshold`, and
-    identical texts (for texts too short to have 3-grams)."""
+    """Comments of different pairs whose word 3-gram sets have a Jaccard similarity
+    above `threshold`, and identical texts (within a pair too: a counterpart must
+    change something)."""
     grams = []
     for row in rows:
         tokens = words(row["text"])
@@ -150,6 +189,8 @@ def near_duplicates(rows: list[dict[str, str]], threshold: float = NEAR_DUPLICAT
                 shared[j] += 1
             index[gram].append(i)
         for j, count in shared.items():
+            if _same_pair(rows[i], rows[j]):
+                continue
             similarity = count / len(gram_set | grams[j])
             if similarity > threshold:
                 problems.append(
@@ -200,6 +241,7 @@ def label_counts(rows: list[dict[str, str]]) -> dict[str, int]:
         )
         counts[f"lang={row['lang']}"] += 1
         counts[f"split={row['split']}"] += 1
+        counts["in a contrast pair"] += bool(pair_of(row))
     return dict(counts)
 
 
@@ -229,6 +271,7 @@ def validate_corpus(
     """Every problem found in the corpus; an empty list means it is valid."""
     return [
         *validate_rows(rows),
+        *validate_pairs(rows),
         *duplicate_openings(rows),
         *near_duplicates(rows),
         *count_shortfalls(rows, needs),

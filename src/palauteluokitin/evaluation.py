@@ -1,8 +1,15 @@
-"""Scoring a model bundle on any labelled file: `palauteluokitin evaluate`."""
+"""Scoring a model bundle on any labelled file: `palauteluokitin evaluate`.
+
+A file with a `pair` column (the corpus's contrast pairs) is also scored by pair: a
+pair counts as right only when every member's label is right, so a model that says
+the same for a comment and its minimal edit gets none of them.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
+
+import pandas as pd
 
 from palauteluokitin.classify import Model, text_problem
 from palauteluokitin.exports import ExportError, detect_text_column, read_table
@@ -13,9 +20,32 @@ from palauteluokitin.train import evaluate
 LABEL_COLUMNS = (*RIGHTS_CATEGORIES, "sentiment", FLAG)
 
 
-def evaluate_file(path: Path, model: Model, text_column: str | None = None) -> str:
-    """The classification report and headline metrics of `model` on a labelled file."""
+def contrast_pair_scores(part: pd.DataFrame, decided: pd.DataFrame) -> dict[str, float]:
+    """How many pairs of at least two scored comments there are, and the share of them
+    with the flag, and with the sentiment, right on every member."""
+    right = pd.DataFrame(
+        {
+            "pair": part["pair"].fillna("").astype(str).to_numpy(),
+            FLAG: (part[FLAG].astype(int).to_numpy() == decided[FLAG].to_numpy()),
+            "sentiment": (part["sentiment"].to_numpy() == decided["sentiment"].to_numpy()),
+        }
+    )
+    groups = right[right["pair"] != ""].groupby("pair")
+    whole = groups.size() >= 2
+    both = groups[[FLAG, "sentiment"]].all()[whole]
+    return {"pairs": int(whole.sum()), **{label: float(both[label].mean()) for label in (FLAG, "sentiment")}}
+
+
+def evaluate_file(path: Path, model: Model, text_column: str | None = None, split: str | None = None) -> str:
+    """The classification report and headline metrics of `model` on a labelled file
+    (only its rows of `split` when given)."""
     frame = read_table(Path(path))
+    if split is not None:
+        if "split" not in frame.columns:
+            raise ExportError(f"{Path(path).name} has no split column; leave out --split to score every row.")
+        frame = frame[frame["split"] == split].reset_index(drop=True)
+        if frame.empty:
+            raise ExportError(f"{Path(path).name} has no rows with split={split}.")
     missing = [column for column in LABEL_COLUMNS if column not in frame.columns]
     if missing:
         raise ExportError(
@@ -43,8 +73,15 @@ def evaluate_file(path: Path, model: Model, text_column: str | None = None) -> s
         f"categories macro-F1 {metrics['categories_macro_f1']}, micro-F1 {metrics['categories_micro_f1']}",
         f"sentiment accuracy {metrics['sentiment_accuracy']}, macro-F1 {metrics['sentiment_macro_f1']}",
         f"flag recall {metrics[f'{FLAG}_recall']}, precision {metrics[f'{FLAG}_precision']}, "
-        f"PR-AUC {metrics[f'{FLAG}_pr_auc']}",
-        "",
-        report_text(model.classifier, part, scores),
+        f"PR-AUC {metrics[f'{FLAG}_pr_auc']}; flagged {metrics[f'{FLAG}_false_flag_rate']:.1%} of the "
+        f"{int((part[FLAG].astype(int) == 0).sum())} comments labelled unflagged",
     ]
+    if "pair" in part.columns:
+        pairs = contrast_pair_scores(part, model.classifier.decide(scores))
+        if pairs["pairs"]:
+            lines.append(
+                f"contrast pairs: {pairs['pairs']}; flag right on both members of {pairs[FLAG]:.1%}, "
+                f"sentiment on both of {pairs['sentiment']:.1%}"
+            )
+    lines += ["", report_text(model.classifier, part, scores)]
     return "\n".join(lines)

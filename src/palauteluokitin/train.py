@@ -68,7 +68,8 @@ def load_splits(path: Path) -> dict[str, pd.DataFrame]:
 
 def evaluate(model: FeedbackClassifier, part: pd.DataFrame, scores: pd.DataFrame | None = None) -> dict:
     """Per-label P/R/F1 and PR-AUC, macro/micro F1, sentiment accuracy and macro-F1,
-    flag recall and precision at its threshold, and the Brier score of each head."""
+    flag recall and precision at its threshold, the share of unflagged comments flagged,
+    and the Brier score of each head."""
     if scores is None:
         scores = model.predict_scores(part["text"])
     decided = model.decide(scores)
@@ -81,6 +82,10 @@ def evaluate(model: FeedbackClassifier, part: pd.DataFrame, scores: pd.DataFrame
         metrics[f"{label}_f1"] = f1_score(truth, predicted, zero_division=0)
         metrics[f"{label}_pr_auc"] = average_precision_score(truth, scores[label])
         metrics[f"{label}_brier"] = float(np.mean((scores[label].to_numpy() - truth) ** 2))
+    unflagged = part[FLAG].astype(int).to_numpy() == 0
+    metrics[f"{FLAG}_false_flag_rate"] = (
+        decided[FLAG].to_numpy()[unflagged].mean() if unflagged.any() else 0.0
+    )
     truth = part[list(RIGHTS_CATEGORIES)].astype(int).to_numpy()
     predicted = decided[list(RIGHTS_CATEGORIES)].to_numpy()
     metrics["categories_macro_f1"] = f1_score(truth, predicted, average="macro", zero_division=0)

@@ -18,13 +18,11 @@ from pathlib import Path
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from palauteluokitin.corpus import REQUIRED_COLUMNS
+from palauteluokitin.corpus import CORPUS_COLUMNS
 from palauteluokitin.labels import FLAG, RIGHTS_CATEGORIES
 from palauteluokitin.review.cases import RESOLVED
 from palauteluokitin.review.db import Case, ensure_current, make_engine
 from palauteluokitin.review.errors import ReviewError
-
-CORPUS_COLUMNS = (*REQUIRED_COLUMNS, "writer", "register", "hard_case", "annotators")
 
 
 def annotation_row(case: Case) -> dict[str, str] | None:
@@ -48,6 +46,7 @@ def annotation_row(case: Case) -> dict[str, str] | None:
         "register": "",
         "hard_case": "",
         "annotators": "1",
+        "pair": "",
     }
 
 

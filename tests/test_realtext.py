@@ -1,0 +1,96 @@
+"""The real-text development set: labels are complete and valid, rebuild from the
+drafts, join with the shared texts, and no tweet text is stored in the repository."""
+
+from __future__ import annotations
+
+import csv
+import importlib.util
+
+import pytest
+
+from conftest import ROOT
+from palauteluokitin.errors import InputFormatError
+from palauteluokitin.labels import FLAG, RIGHTS_CATEGORIES, SENTIMENTS
+from palauteluokitin.realtext import LABEL_COLUMNS, SOURCES, read_realtext_set, read_tweets
+
+HERE = ROOT / "data" / "realtext"
+LABELS = HERE / "labels.csv"
+
+
+def labelled() -> list[dict[str, str]]:
+    with LABELS.open(encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def test_labels_are_complete_and_valid():
+    rows = labelled()
+    assert sum(row["split"] == "dev" for row in rows) >= 400
+    assert {row["split"] for row in rows} == {"dev", "train"}
+    assert len({(row["source"], row["source_id"]) for row in rows}) == len(rows)
+    assert {row["source"] for row in rows} <= set(SOURCES)
+    for row in rows:
+        assert all(row[label] in ("0", "1") for label in (*RIGHTS_CATEGORIES, FLAG)), row["source_id"]
+        assert row["sentiment"] in SENTIMENTS, row["source_id"]
+
+
+def test_labels_rebuild_from_the_drafts(tmp_path, monkeypatch):
+    spec = importlib.util.spec_from_file_location("build_realtext", HERE / "build.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    for name in ("selection.csv", "drafts"):
+        (tmp_path / name).symlink_to(HERE / name)
+    monkeypatch.setattr(module, "HERE", tmp_path)
+    monkeypatch.setattr(module, "DRAFTS", HERE / "drafts")
+    module.build()
+    assert (tmp_path / "labels.csv").read_bytes() == LABELS.read_bytes()
+    assert (tmp_path / "agreement.json").read_bytes() == (HERE / "agreement.json").read_bytes()
+
+
+def test_selection_rebuilds_from_the_shared_texts(realtext_dir):
+    spec = importlib.util.spec_from_file_location("select_tweets", HERE / "select_tweets.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    with (HERE / "selection.csv").open(encoding="utf-8", newline="") as handle:
+        committed = [(row["source"], row["source_id"]) for row in csv.DictReader(handle)]
+    assert module.select(realtext_dir) == committed
+    assert [(row["source"], row["source_id"]) for row in labelled()] == committed
+
+
+def test_labels_join_with_the_shared_texts(realtext_dir):
+    rows = read_realtext_set(LABELS, realtext_dir)
+    assert len(rows) == len(labelled())
+    assert all(row["text"].strip() for row in rows)
+    assert rows[0]["id"] == f"korona-tweets:{rows[0]['source_id']}"
+    assert set(LABEL_COLUMNS) <= set(rows[0])
+
+
+def test_no_tweet_text_is_stored_in_the_repository(realtext_dir):
+    files = [path for path in HERE.rglob("*") if path.is_file() and path.suffix != ".py"]
+    stored = "\n".join(path.read_text(encoding="utf-8") for path in files)
+    for row in read_realtext_set(LABELS, realtext_dir):
+        words = row["text"].split()
+        if len(words) >= 6:
+            assert " ".join(words[:6]) not in stored, row["source_id"]
+
+
+def test_a_missing_shared_folder_is_a_clear_error(tmp_path):
+    with pytest.raises(InputFormatError, match="PALAUTELUOKITIN_REALTEXT_DIR"):
+        read_realtext_set(LABELS, tmp_path)
+
+
+def test_a_tweet_missing_from_the_shared_files_is_named(tmp_path, realtext_dir):
+    source = next(iter(SOURCES))
+    (tmp_path / source).parent.mkdir(parents=True)
+    (tmp_path / source).write_text("", encoding="utf-8")
+    other = [name for name in SOURCES if name != source]
+    for name in other:
+        (tmp_path / name).write_text((realtext_dir / name).read_text(encoding="utf-8"), encoding="utf-8")
+    labels = tmp_path / "labels.csv"
+    rows = [row for row in labelled() if row["source"] == source][:2]
+    with labels.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    with pytest.raises(InputFormatError, match=f"2 labelled tweet\\(s\\) not in .*{rows[0]['source_id']}"):
+        read_realtext_set(labels, tmp_path)
+    assert read_tweets(tmp_path, source) == {}
