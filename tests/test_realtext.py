@@ -10,8 +10,8 @@ import pytest
 
 from conftest import ROOT
 from palauteluokitin.errors import InputFormatError
-from palauteluokitin.labels import FLAG, RIGHTS_CATEGORIES, SENTIMENTS
-from palauteluokitin.realtext import LABEL_COLUMNS, SOURCES, read_realtext_set, read_tweets
+from palauteluokitin.labels import FLAG, LABEL_COLUMNS, RIGHTS_CATEGORIES, SENTIMENTS
+from palauteluokitin.realtext import SOURCES, read_realtext_set, read_tweets
 
 HERE = ROOT / "data" / "realtext"
 LABELS = HERE / "labels.csv"

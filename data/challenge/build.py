@@ -16,11 +16,10 @@ from collections import Counter
 from pathlib import Path
 
 from palauteluokitin.corpus import labelling_agreement, read_jsonl
-from palauteluokitin.labels import FLAG, RIGHTS_CATEGORIES
+from palauteluokitin.labels import FLAG, LABEL_COLUMNS, RIGHTS_CATEGORIES
 
 HERE = Path(__file__).parent
-LABELS = (*RIGHTS_CATEGORIES, "sentiment", FLAG)
-COLUMNS = ("id", "text", *LABELS, "service", "lang", "hard_case")
+COLUMNS = ("id", "text", *LABEL_COLUMNS, "service", "lang", "hard_case")
 
 
 def build() -> dict:

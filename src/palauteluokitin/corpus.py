@@ -23,6 +23,7 @@ from pathlib import Path
 from palauteluokitin.errors import InputFormatError
 from palauteluokitin.labels import (
     FLAG,
+    LABEL_COLUMNS,
     LANGUAGES,
     OBVIOUS_FLAG_STEMS,
     RIGHTS_CATEGORIES,
@@ -218,7 +219,7 @@ def labelling_agreement(first: dict[str, dict], second: dict[str, dict]) -> dict
 
     ids = sorted(second)
     result = {"comments": len(ids)}
-    for label in (*RIGHTS_CATEGORIES, "sentiment", FLAG):
+    for label in LABEL_COLUMNS:
         a = [str(first[i][label]) for i in ids]
         b = [str(second[i][label]) for i in ids]
         result[label] = {

@@ -13,11 +13,9 @@ import pandas as pd
 
 from palauteluokitin.classify import Model, text_problem
 from palauteluokitin.exports import ExportError, detect_text_column, read_table
-from palauteluokitin.labels import FLAG, RIGHTS_CATEGORIES, SENTIMENTS
+from palauteluokitin.labels import FLAG, LABEL_COLUMNS, RIGHTS_CATEGORIES, SENTIMENTS
 from palauteluokitin.plots import report_text
 from palauteluokitin.train import evaluate
-
-LABEL_COLUMNS = (*RIGHTS_CATEGORIES, "sentiment", FLAG)
 
 
 def contrast_pair_scores(part: pd.DataFrame, decided: pd.DataFrame) -> dict[str, float]:

@@ -5,6 +5,8 @@ from __future__ import annotations
 RIGHTS_CATEGORIES = ("kohtelu", "arvokkuus", "tiedonsaanti", "saumattomuus")
 SENTIMENTS = ("positiivinen", "negatiivinen", "ristiriitainen", "neutraali")
 FLAG = "epaasiallinen_kohtelu"
+# Every label column of an annotated file, in the corpus's order.
+LABEL_COLUMNS = (*RIGHTS_CATEGORIES, "sentiment", FLAG)
 LANGUAGES = ("fi", "sv", "en")
 SPLITS = ("train", "dev", "test")
 

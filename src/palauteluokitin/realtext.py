@@ -12,15 +12,13 @@ import os
 from pathlib import Path
 
 from palauteluokitin.errors import InputFormatError
-from palauteluokitin.labels import FLAG, RIGHTS_CATEGORIES
 
-# Tab-separated files of TurkuNLP/korona-tweets: (path under the shared folder, the
-# column of the tweet id, the column of the text, whether the first line is a header).
+# Tab-separated files of TurkuNLP/korona-tweets, by path under the shared folder: the
+# column of the tweet id, the column of the text, whether the first line is a header.
 SOURCES = {
     "korona-tweets/tweets-170420-sampled.tsv": (3, 4, False),
     "korona-tweets/combined-annotated.tsv": (0, 2, True),
 }
-LABEL_COLUMNS = (*RIGHTS_CATEGORIES, "sentiment", FLAG)
 
 
 def default_realtext_dir() -> Path:
