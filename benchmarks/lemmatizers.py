@@ -19,10 +19,10 @@ import tempfile
 import time
 from pathlib import Path
 
-from palauteluokitin.lemmatizers import BACKENDS
+from palauteluokitin.text.lemmatizers import BACKENDS
 
 AVAILABILITY = (
-    "import json; from palauteluokitin.lemmatizers import available_backends; "
+    "import json; from palauteluokitin.text.lemmatizers import available_backends; "
     "print(json.dumps(available_backends()))"
 )
 

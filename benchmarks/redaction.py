@@ -17,7 +17,7 @@ from collections import Counter
 from pathlib import Path
 
 from palauteluokitin.errors import BackendUnavailableError
-from palauteluokitin.redact import KINDS, find_personal_data, findings_from_redacted, redact
+from palauteluokitin.privacy.redact import KINDS, find_personal_data, findings_from_redacted, redact
 
 ROOT = Path(__file__).resolve().parents[1]
 CASES = ROOT / "tests" / "assets" / "redaction_cases.tsv"

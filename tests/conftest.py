@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from palauteluokitin.errors import BackendUnavailableError
-from palauteluokitin.lemmatizers import get_lemmatizer
+from palauteluokitin.text.lemmatizers import get_lemmatizer
 
 ROOT = Path(__file__).resolve().parents[1]
 UD_DIR = Path(os.environ.get("PALAUTELUOKITIN_UD_DIR", ROOT.parent / "shared" / "ud"))
@@ -77,7 +77,7 @@ def example_text() -> Path:
 def realtext_dir() -> Path:
     """The real texts of ../shared/realtext; skip where absent, fail instead when
     PALAUTELUOKITIN_REQUIRE_REALTEXT=1 (CI)."""
-    from palauteluokitin.realtext import SOURCES, default_realtext_dir
+    from palauteluokitin.training.realtext import SOURCES, default_realtext_dir
 
     folder = default_realtext_dir()
     missing = [source for source in SOURCES if not (folder / source).is_file()]

@@ -6,7 +6,7 @@ import io
 
 import pytest
 
-from palauteluokitin.conllu import lemmatize_conllu
+from palauteluokitin.text.conllu import lemmatize_conllu
 
 MINIMUM_ACCURACY = {"voikko": 0.92, "simplemma": 0.90}
 

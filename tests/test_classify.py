@@ -10,11 +10,12 @@ from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from palauteluokitin.batch import classify_file
-from palauteluokitin.classify import OUTPUT_COLUMNS, load_model, text_problem
+from palauteluokitin.classify.batch import classify_file
+from palauteluokitin.classify.loaded_model import OUTPUT_COLUMNS, load_model, text_problem
 from palauteluokitin.cli import cli
-from palauteluokitin.exports import ExportError, read_table
-from palauteluokitin.language import detect_language
+from palauteluokitin.errors import BundleError, ExportError
+from palauteluokitin.exports.read import read_table
+from palauteluokitin.text.language import detect_language
 
 COMMENTS = [
     "Hoitaja huusi minulle ja nauroi kivuilleni, tosi nöyryyttävää.",
@@ -198,15 +199,37 @@ def test_any_values_give_one_result_each_in_order(model, values):
     assert output.loc[~classified, "sentiment"].isna().all()
 
 
-def test_jobs_give_the_same_output(tmp_path, model):
+@pytest.mark.parametrize("start_method", [None, "spawn"])
+def test_jobs_give_the_same_output(tmp_path, model, start_method):
     source = tmp_path / "vienti.csv"
     frame = pd.DataFrame(
         {"id": range(60), "palaute": [COMMENTS[i % len(COMMENTS)] + f" {i}" for i in range(60)]}
     )
     frame.to_csv(source, index=False)
     classify_file(source, tmp_path / "one.csv", model=model, chunk_rows=7)
-    classify_file(source, tmp_path / "two.csv", model=model, chunk_rows=7, jobs=2)
+    classify_file(source, tmp_path / "two.csv", model=model, chunk_rows=7, jobs=2, start_method=start_method)
     pd.testing.assert_frame_equal(read_table(tmp_path / "one.csv"), read_table(tmp_path / "two.csv"))
+
+
+def test_models_directory_by_option_and_environment(tmp_path, monkeypatch):
+    from palauteluokitin.modeling.bundle import models_directory
+
+    shipped = models_directory() / "default"
+    folder = tmp_path / "mallit"
+    (folder / "oma").mkdir(parents=True)
+    for path in shipped.iterdir():
+        (folder / "oma" / path.name).write_bytes(path.read_bytes())
+    source = tmp_path / "vienti.csv"
+    write_csv(source, ";", "utf-8")
+    with pytest.raises(BundleError, match="No model bundle at 'oma'"):
+        load_model("oma")
+    assert load_model("oma", models_dir=folder).metadata["name"] == "baseline"
+    result = CliRunner().invoke(cli, ["classify", str(source), "--model", "oma", "--models-dir", str(folder)])
+    assert result.exit_code == 0, result.output
+    monkeypatch.setenv("PALAUTELUOKITIN_MODELS_DIR", str(folder))
+    assert load_model("oma").version == load_model("default", models_dir=shipped.parent).version
+    with pytest.raises(BundleError, match="outside"):
+        load_model(str(shipped))  # the shipped folder is now outside the models directory
 
 
 def test_api_equals_cli(tmp_path, model):

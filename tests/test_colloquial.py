@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from palauteluokitin.lemmatizers.colloquial import restore_umlauts, spelling_variants, squeeze_repeats
+from palauteluokitin.text.lemmatizers.colloquial import restore_umlauts, spelling_variants, squeeze_repeats
 
 
 @pytest.mark.parametrize(
@@ -59,7 +59,7 @@ def test_variant_order_does_not_depend_on_string_hashing():
     import sys
 
     code = (
-        "from palauteluokitin.lemmatizers.colloquial import spelling_variants; "
+        "from palauteluokitin.text.lemmatizers.colloquial import spelling_variants; "
         "print(list(spelling_variants('selittaa')))"
     )
     outputs = {

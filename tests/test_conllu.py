@@ -6,8 +6,8 @@ import io
 
 import pytest
 
-from palauteluokitin.conllu import lemmatize_conllu, read_sentences
 from palauteluokitin.errors import InputFormatError
+from palauteluokitin.text.conllu import lemmatize_conllu, read_sentences
 
 SAMPLE = (
     "# sent_id = 1\n"

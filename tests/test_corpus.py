@@ -11,7 +11,9 @@ from click.testing import CliRunner
 
 from conftest import ROOT
 from palauteluokitin.cli import cli
-from palauteluokitin.corpus import (
+from palauteluokitin.errors import InputFormatError
+from palauteluokitin.labels import FLAG, LABEL_COLUMNS
+from palauteluokitin.training.corpus import (
     REQUIRED_COLUMNS,
     SHIPPED_CORPUS_REQUIREMENTS,
     CorpusRequirements,
@@ -22,8 +24,6 @@ from palauteluokitin.corpus import (
     validate_corpus,
     validate_pairs,
 )
-from palauteluokitin.errors import InputFormatError
-from palauteluokitin.labels import FLAG, LABEL_COLUMNS
 
 CORPUS = ROOT / "data" / "annotated" / "palaute.csv"
 

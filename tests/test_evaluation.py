@@ -9,11 +9,11 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-from palauteluokitin.classify import load_model
+from palauteluokitin.classify.loaded_model import load_model
 from palauteluokitin.cli import cli
-from palauteluokitin.corpus import CORPUS_COLUMNS
-from palauteluokitin.evaluation import contrast_pair_scores
 from palauteluokitin.labels import FLAG
+from palauteluokitin.training.corpus import CORPUS_COLUMNS
+from palauteluokitin.training.evaluation import contrast_pair_scores
 
 
 @pytest.mark.parametrize(

@@ -12,10 +12,11 @@ from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from palauteluokitin.batch import classify_file
-from palauteluokitin.classify import load_model
+from palauteluokitin.classify.batch import classify_file
+from palauteluokitin.classify.loaded_model import load_model
 from palauteluokitin.cli import cli
-from palauteluokitin.exports import ExportError, open_export, read_table
+from palauteluokitin.errors import ExportError
+from palauteluokitin.exports.read import open_export, read_table
 
 
 @pytest.fixture(scope="module")

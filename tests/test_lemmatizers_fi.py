@@ -8,7 +8,7 @@ import pytest
 
 from conftest import lemmatizer_or_skip
 from palauteluokitin.errors import UnknownBackendError
-from palauteluokitin.lemmatizers import get_lemmatizer
+from palauteluokitin.text.lemmatizers import get_lemmatizer
 
 # (token, expected lemma): standard inflection
 INFLECTION_CASES = [

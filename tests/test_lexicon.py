@@ -10,15 +10,15 @@ import pytest
 
 from conftest import lemmatizer_or_skip
 from palauteluokitin.errors import BackendUnavailableError
-from palauteluokitin.lemmatizers import get_lemmatizer
-from palauteluokitin.lemmatizers.lexicon import (
+from palauteluokitin.text.lemmatizers import get_lemmatizer
+from palauteluokitin.text.lemmatizers.lexicon import without_clitics_and_possessives
+from palauteluokitin.text.lemmatizers.lexicon_build import build, lemma_frequencies, suffix_rules
+from palauteluokitin.text.lemmatizers.lexicon_file import (
     LEXICON_PATH,
+    Reading,
     decode_readings,
     encode_readings,
-    without_clitics_and_possessives,
 )
-from palauteluokitin.lemmatizers.lexicon_build import build, lemma_frequencies, suffix_rules
-from palauteluokitin.lemmatizers.readings import Reading
 
 
 def test_readings_round_trip_through_encoding():

@@ -11,7 +11,7 @@ import pytest
 from conftest import ROOT
 from palauteluokitin.errors import InputFormatError
 from palauteluokitin.labels import FLAG, LABEL_COLUMNS, RIGHTS_CATEGORIES, SENTIMENTS
-from palauteluokitin.realtext import SOURCES, read_realtext_set, read_tweets
+from palauteluokitin.training.realtext import SOURCES, read_realtext_set, read_tweets
 
 HERE = ROOT / "data" / "realtext"
 LABELS = HERE / "labels.csv"

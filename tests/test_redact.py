@@ -12,16 +12,15 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import palauteluokitin.redact as redact_module
+import palauteluokitin.privacy.redact as redact_module
 from conftest import REQUIRED, ROOT
-from palauteluokitin.errors import BackendUnavailableError, PalauteluokitinError
-from palauteluokitin.redact import (
+from palauteluokitin.errors import BackendUnavailableError, PalauteluokitinError, RedactionInputError
+from palauteluokitin.privacy.redact import (
     HETU_CENTURIES,
     HETU_CHECK_CHARACTERS,
     KINDS,
     PLACEHOLDERS,
     Finding,
-    RedactionInputError,
     find_personal_data,
     findings_from_redacted,
     hetu_is_valid,

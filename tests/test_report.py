@@ -16,16 +16,15 @@ from click.testing import CliRunner
 
 from conftest import ROOT
 from palauteluokitin.cli import cli
+from palauteluokitin.errors import ColumnError, ReportInputError
+from palauteluokitin.exports.columns import Columns, choose_columns
 from palauteluokitin.labels import FLAG, RIGHTS_CATEGORIES, SENTIMENTS
-from palauteluokitin.report import build_report, net_promoter_score, write_report
-from palauteluokitin.report_input import (
-    ReportColumns,
-    ReportInputError,
-    choose_columns,
+from palauteluokitin.report.build import build_report, net_promoter_score, write_report
+from palauteluokitin.report.classified import (
     parse_date,
     parse_nps,
 )
-from palauteluokitin.report_terms import typical_terms
+from palauteluokitin.report.terms import typical_terms
 from palauteluokitin.review import cases
 from palauteluokitin.review.db import Case, User
 from palauteluokitin.review.importer import import_classified
@@ -283,7 +282,7 @@ COLUMN_NAMES = [
 @pytest.mark.parametrize(("unit", "when", "nps"), COLUMN_NAMES)
 def test_choose_columns_detects_common_names(frame, unit, when, nps):
     renamed = frame.rename(columns={"yksikkö": unit, "pvm": when, "nps": nps})
-    assert choose_columns(renamed) == ReportColumns(text="palaute", id="id", unit=unit, date=when, nps=nps)
+    assert choose_columns(renamed) == Columns(text="palaute", id="id", unit=unit, date=when, nps=nps)
 
 
 def test_report_explicit_columns_override_detection(frame):
@@ -293,7 +292,7 @@ def test_report_explicit_columns_override_detection(frame):
     for name in ("palaute", "id", "tiimi", "saapunut", "arvosana"):
         assert f"<dd>{name}</dd>" in used
     assert 'id="yksikkotaulu"' in html and 'id="kuukaudet"' in html and 'id="nps-luvut"' in html
-    with pytest.raises(ReportInputError, match="no column 'osasto'"):
+    with pytest.raises(ColumnError, match="no column 'osasto'"):
         build_report(frame, unit_column="osasto")
 
 
@@ -382,7 +381,7 @@ def test_report_shows_review_states_of_flagged_comments(frame):
             "comment_id": flagged_ids[:3],
             "unit": ["x"] * 3,
             "state": ["uusi", "ratkaistu", "uusi"],
-            "outcome": [None, "aiheellinen", None],
+            "outcome": [None, "aiheellinen — toimenpiteet", None],
             "due": [datetime(2026, 1, 10), datetime(2026, 1, 20), datetime(2026, 2, 1)],
             "overdue": [True, False, False],
         }

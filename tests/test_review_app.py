@@ -8,10 +8,10 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
+from palauteluokitin.errors import LoginThrottledError
 from palauteluokitin.review import auth
 from palauteluokitin.review.app import create_app, dispose
 from palauteluokitin.review.db import AuditEntry, Case, LoginAttempt, User, utcnow
-from palauteluokitin.review.errors import LoginThrottledError
 from palauteluokitin.review.importer import import_classified
 from palauteluokitin.review.routes_auth import safe_next
 from test_review_helpers import (

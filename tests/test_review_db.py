@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 import sqlalchemy as sa
 
+from palauteluokitin.errors import DatabaseNotReadyError, ReviewError
 from palauteluokitin.review import db
-from palauteluokitin.review.errors import DatabaseNotReadyError, ReviewError
 from test_review_helpers import database, session_on
 
 TABLES = {

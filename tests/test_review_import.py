@@ -11,18 +11,20 @@ import pytest
 import sqlalchemy as sa
 
 from conftest import ROOT
-from palauteluokitin.corpus import validate_rows
-from palauteluokitin.review import cases as case_rules
-from palauteluokitin.review.annotations import CORPUS_COLUMNS, export_annotations
-from palauteluokitin.review.db import AuditEntry, Case, User, make_engine, utcnow
-from palauteluokitin.review.errors import (
+from palauteluokitin.errors import (
+    ColumnError,
     ImportFileError,
     InvalidDecisionError,
     InvalidTransitionError,
     ReviewError,
 )
+from palauteluokitin.labels import FLAG
+from palauteluokitin.review import cases as case_rules
+from palauteluokitin.review.annotations import CORPUS_COLUMNS, export_annotations
+from palauteluokitin.review.db import AuditEntry, Case, User, make_engine, utcnow
 from palauteluokitin.review.importer import import_classified
 from palauteluokitin.review.store import STATUS_COLUMNS, case_statuses
+from palauteluokitin.training.corpus import validate_rows
 from test_review_helpers import (
     EMAIL,
     HETU,
@@ -179,6 +181,24 @@ def test_unit_column_option_overrides_detection(tmp_path, request):
         }
 
 
+@pytest.mark.parametrize("unit_column", ["osasto", "Toimipiste", "palveluyksikkö"])
+def test_the_review_queue_and_the_report_find_the_same_unit_column(tmp_path, request, unit_column):
+    from palauteluokitin.report.build import build_report
+
+    frame = classified_frame(unit_column=unit_column)
+    path = tmp_path / "osastot.csv"
+    frame.to_csv(path, index=False)
+    with database("sqlite", tmp_path, request) as url:
+        import_classified(url, path)
+        units = {case.unit for case in cases_by_comment(url).values()}
+    flagged = frame.loc[frame[FLAG] == "1", unit_column]
+    assert units == set(flagged) and "" not in units
+    html = build_report(frame)
+    assert 'id="yksikkotaulu"' in html
+    table = html.split('id="yksikkotaulu"')[1].split("</table>")[0]
+    assert all(unit in table for unit in ("Kotihoito Itä", "Päivystys", "Vuodeosasto 3"))
+
+
 def test_without_a_unit_column_cases_have_no_unit(tmp_path, request):
     path = tmp_path / "no_unit.csv"
     classified_frame().drop(columns=["yksikkö"]).to_csv(path, index=False)
@@ -194,8 +214,8 @@ BAD_FILES = [
         "missing column(s) flag_reasons, model_version",
     ),
     (lambda f: f.drop(columns=["id"]), {}, "no comment id column found; name it with --id-column"),
-    (lambda f: f, {"id_column": "tunnus"}, "--id-column 'tunnus': no such column"),
-    (lambda f: f, {"unit_column": "tiimi"}, "--unit-column 'tiimi': no such column"),
+    (lambda f: f, {"id_column": "tunnus"}, "no column 'tunnus' (--id-column)"),
+    (lambda f: f, {"unit_column": "tiimi"}, "no column 'tiimi' (--unit-column)"),
     (lambda f: f.assign(epaasiallinen_kohtelu=["1", "kyllä", "0", "", "1"]), {}, "row 3 (id '102'): "),
     (
         lambda f: f.assign(epaasiallinen_kohtelu_score=["0.9", "1.7", "0", "", "1"]),
@@ -215,7 +235,7 @@ def test_bad_files_are_refused_with_a_clear_message(tmp_path, request, change, o
     path = tmp_path / "bad.csv"
     change(classified_frame()).to_csv(path, index=False)
     with database("sqlite", tmp_path, request) as url:
-        with pytest.raises(ImportFileError) as error:
+        with pytest.raises((ImportFileError, ColumnError)) as error:
             import_classified(url, path, **options)
         assert message in str(error.value)
         assert "tyly" not in str(error.value) and "Lääkäri" not in str(error.value)
@@ -316,7 +336,11 @@ def test_case_statuses_for_the_report(any_db, classified):
     frame = case_statuses(any_db)
     assert list(frame.columns) == list(STATUS_COLUMNS)
     rows = {row.comment_id: row for row in frame.itertuples()}
-    assert (rows["102"].state, rows["102"].outcome, rows["102"].overdue) == ("ratkaistu", "ohjattu", False)
+    assert (rows["102"].state, rows["102"].outcome, rows["102"].overdue) == (
+        "ratkaistu",
+        "ohjattu potilas-/sosiaaliasiavastaavalle",
+        False,
+    )
     assert (rows["101"].unit, rows["101"].state, rows["101"].outcome, rows["101"].overdue) == (
         "Kotihoito Itä",
         "uusi",

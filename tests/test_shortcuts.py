@@ -12,9 +12,9 @@ from click.testing import CliRunner
 
 from conftest import ROOT
 from palauteluokitin.cli import cli
-from palauteluokitin.corpus import REQUIRED_COLUMNS, read_corpus
 from palauteluokitin.labels import FLAG
-from palauteluokitin.shortcuts import (
+from palauteluokitin.training.corpus import REQUIRED_COLUMNS, read_corpus
+from palauteluokitin.training.shortcuts import (
     AUDITED_LABELS,
     FEATURE_NAMES,
     SHORTCUT_AUC_LIMIT,

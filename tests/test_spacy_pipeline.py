@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from palauteluokitin.spacy_pipeline import make_nlp, tokenize
+from palauteluokitin.text.tokenize import make_nlp, tokenize
 
 
 @pytest.mark.parametrize(

@@ -15,14 +15,17 @@ from click.testing import CliRunner
 from scipy.stats import beta
 from sklearn.base import clone
 
-from palauteluokitin.bundle import BundleError, load_bundle, save_bundle, verify_bundle
-from palauteluokitin.classify import OUTPUT_COLUMNS
+from palauteluokitin.classify.loaded_model import OUTPUT_COLUMNS
 from palauteluokitin.cli import cli
-from palauteluokitin.config import ConfigError, load_recipe
-from palauteluokitin.corpus import REQUIRED_COLUMNS
-from palauteluokitin.features import FeedbackFeatures, mark_negation
-from palauteluokitin.model import FeedbackClassifier, flag_threshold
-from palauteluokitin.train import train
+from palauteluokitin.errors import BundleError, RecipeError
+from palauteluokitin.modeling.bundle import load_bundle, verify_bundle
+from palauteluokitin.modeling.classifier import FeedbackClassifier
+from palauteluokitin.modeling.features import CharNgrams, FeedbackFeatures, mark_negation
+from palauteluokitin.training.card import save_trained
+from palauteluokitin.training.corpus import REQUIRED_COLUMNS
+from palauteluokitin.training.recipe import load_recipe
+from palauteluokitin.training.thresholds import flag_threshold
+from palauteluokitin.training.train import train
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -94,11 +97,100 @@ def test_pickle_round_trip_gives_same_scores_and_batch_equals_single(fitted):
     pd.testing.assert_frame_equal(single, fitted.predict_scores(texts))
 
 
-def test_clone_keeps_parameters_and_drops_fitted_state(fitted):
-    copy = clone(fitted)
+def test_clone_keeps_parameters_and_thresholds_and_drops_fitted_state(fitted):
+    tuned = clone(fitted).set_params(thresholds={"epaasiallinen_kohtelu": 0.07, "kohtelu": 0.6})
+    copy = clone(tuned)
     assert copy.get_params()["C"] == 50.0
     assert copy.get_params()["features__lemmatizer"] == "lexicon"
+    assert copy.get_params()["thresholds"] == {"epaasiallinen_kohtelu": 0.07, "kohtelu": 0.6}
     assert not hasattr(copy, "heads_")
+
+
+def test_thresholds_decide_the_labels(fitted):
+    scores = pd.DataFrame(
+        {
+            **{label: [0.3, 0.55] for label in ("kohtelu", "arvokkuus", "tiedonsaanti", "saumattomuus")},
+            "epaasiallinen_kohtelu": [0.08, 0.06],
+            **{f"sentiment={name}": [0.2, 0.5] for name in ("negatiivinen", "neutraali")},
+            "sentiment=positiivinen": [0.6, 0.0],
+        }
+    )
+    untuned = fitted.decide(scores)
+    assert untuned["kohtelu"].tolist() == [0, 1] and untuned["epaasiallinen_kohtelu"].tolist() == [0, 0]
+    tuned = (
+        clone(fitted).set_params(thresholds={"epaasiallinen_kohtelu": 0.07, "kohtelu": 0.6}).decide(scores)
+    )
+    assert tuned["kohtelu"].tolist() == [0, 0] and tuned["epaasiallinen_kohtelu"].tolist() == [1, 0]
+    assert tuned["sentiment"].tolist() == ["positiivinen", "negatiivinen"]
+
+
+API_CHECKS = [
+    "check_no_attributes_set_in_init",
+    "check_parameters_default_constructible",
+    "check_get_params_invariance",
+    "check_set_params",
+    "check_estimator_cloneable",
+    "check_estimator_repr",
+    "check_do_not_raise_errors_in_init_or_set_params",
+    "check_mixin_order",
+    "check_estimators_unfitted",
+]
+
+
+@pytest.mark.parametrize("check", API_CHECKS)
+@pytest.mark.parametrize("estimator", [FeedbackFeatures(), FeedbackClassifier(FeedbackFeatures())], ids=repr)
+def test_scikit_learn_api_checks(estimator, check):
+    """scikit-learn's own checks of the estimator API; the checks that fit on numeric
+    arrays do not apply to estimators of text, and their text versions follow below."""
+    from sklearn.utils import estimator_checks
+
+    getattr(estimator_checks, check)(type(estimator).__name__, estimator)
+
+
+def test_transform_and_predict_do_not_change_the_fitted_estimator(fitted):
+    import joblib
+
+    before = joblib.hash(fitted)
+    fitted.predict_scores(["Hoitaja huusi minulle", "Uusi sana kuulumaton"])
+    fitted.features_.transform(["Täysin uusia sanoja tässä tekstissä"])
+    fitted.analyse(["Lääkäri oli tyly"])
+    assert joblib.hash(fitted) == before
+
+
+def test_threads_share_a_fitted_model(fitted):
+    from concurrent.futures import ThreadPoolExecutor
+
+    texts = [f"{text} {i}" for i, (text, *_) in enumerate(TINY * 20)]
+    alone = fitted.predict_scores(texts)
+    with ThreadPoolExecutor(4) as pool:
+        parts = list(pool.map(lambda start: fitted.predict_scores(texts[start::4]), range(4)))
+    for start, part in enumerate(parts):
+        pd.testing.assert_frame_equal(part, alone.iloc[start::4].reset_index(drop=True))
+
+
+def test_analyse_gives_features_tokens_and_lemmas_together(fitted):
+    texts = ["Lääkäri huusi minulle.", "Kiitos"]
+    analysis = fitted.analyse(texts)
+    assert analysis.features.texts == texts
+    assert analysis.features.tokens[0] == ["Lääkäri", "huusi", "minulle", "."]
+    assert analysis.features.lemmas[0][:2] == ["lääkäri", "huutaa"]
+    pd.testing.assert_frame_equal(analysis.scores, fitted.predict_scores(texts))
+    pd.testing.assert_frame_equal(analysis.decisions, fitted.decide(analysis.scores))
+    indices, values = analysis.features.row(0)
+    assert fitted.features_.word_column("huutaa") in indices.tolist()
+    assert len(indices) == len(values) > 0
+
+
+@pytest.mark.parametrize("ngram_range", [(2, 5), (1, 3), (3, 3)])
+@pytest.mark.parametrize(
+    "text",
+    ["Hoitaja oli TYLY!", "a b ja jo  x\x1fy\u3000z", "", "ÄÄNI  ääni\tÅ", "İstanbul ﬁnal ß", "🙂 ok"],
+)
+def test_char_ngrams_are_scikit_learns_char_wb(text, ngram_range):
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    reference = TfidfVectorizer(analyzer="char_wb", ngram_range=ngram_range).build_analyzer()
+    assert CharNgrams(ngram_range)(text) == reference(text)
 
 
 def test_flag_threshold_reaches_the_recall():
@@ -133,7 +225,7 @@ def test_flag_threshold_with_confidence_keeps_a_margin(positives, confidence):
 def test_recipe_errors_name_the_key(tmp_path, text, message):
     path = tmp_path / "recipe.toml"
     path.write_text(text, encoding="utf-8")
-    with pytest.raises(ConfigError, match=message):
+    with pytest.raises(RecipeError, match=message):
         load_recipe(path)
 
 
@@ -180,17 +272,17 @@ def test_train_reports_metrics_and_reproduces(tiny_result):
 
 def test_bundle_round_trip_and_tamper_refusal(tiny_result, tmp_path):
     result, _ = tiny_result
-    bundle = save_bundle(result, tmp_path / "bundle")
+    bundle = save_trained(result, tmp_path / "bundle")
     model, meta = load_bundle(str(bundle), trusted=True)
     assert meta["model_sha256"] in (bundle / "SHA256SUMS").read_text(encoding="utf-8")
-    assert meta["thresholds"] == result.model.thresholds_
+    assert meta["thresholds"] == result.model.thresholds
     assert meta["training_data_sha256"] == result.data_sha256
     texts = ["Hoitaja oli tyly"]
     pd.testing.assert_frame_equal(model.predict_scores(texts), result.model.predict_scores(texts))
     with pytest.raises(BundleError, match="outside"):
         load_bundle(str(bundle))
     with pytest.raises(BundleError, match="exists and is not empty"):
-        save_bundle(result, bundle)
+        save_trained(result, bundle)
     meta_path = bundle / "model.json"
     meta_path.write_text(meta_path.read_text(encoding="utf-8").replace('"name"', '"nimi"'), encoding="utf-8")
     with pytest.raises(BundleError, match="model.json does not match its checksum"):
@@ -277,7 +369,7 @@ def test_registered_champion_loads_as_pyfunc(tracked):
 def test_champion_moves_only_to_a_better_model(tracked):
     import mlflow
 
-    from palauteluokitin.tracking import CHAMPION, TrackedRun, _register
+    from palauteluokitin.tracking.runs import CHAMPION, TrackedRun, _register
 
     uri, _, _ = tracked
     mlflow.set_tracking_uri(uri)

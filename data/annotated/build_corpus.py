@@ -25,7 +25,8 @@ from pathlib import Path
 
 from sklearn.model_selection import train_test_split
 
-from palauteluokitin.corpus import (
+from palauteluokitin.labels import FLAG
+from palauteluokitin.training.corpus import (
     CORPUS_COLUMNS,
     duplicate_openings,
     label_counts,
@@ -33,7 +34,6 @@ from palauteluokitin.corpus import (
     near_duplicates,
     read_jsonl,
 )
-from palauteluokitin.labels import FLAG
 
 HERE = Path(__file__).parent
 DRAFTS = HERE / "drafts"

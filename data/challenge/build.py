@@ -15,8 +15,8 @@ import json
 from collections import Counter
 from pathlib import Path
 
-from palauteluokitin.corpus import labelling_agreement, read_jsonl
 from palauteluokitin.labels import FLAG, LABEL_COLUMNS, RIGHTS_CATEGORIES
+from palauteluokitin.training.corpus import labelling_agreement, read_jsonl
 
 HERE = Path(__file__).parent
 COLUMNS = ("id", "text", *LABEL_COLUMNS, "service", "lang", "hard_case")

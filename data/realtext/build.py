@@ -23,9 +23,9 @@ from pathlib import Path
 
 from sklearn.model_selection import train_test_split
 
-from palauteluokitin.corpus import labelling_agreement, read_jsonl
 from palauteluokitin.labels import FLAG, LABEL_COLUMNS
-from palauteluokitin.realtext import read_realtext_set
+from palauteluokitin.training.corpus import labelling_agreement, read_jsonl
+from palauteluokitin.training.realtext import read_realtext_set
 
 HERE = Path(__file__).parent
 DRAFTS = HERE / "drafts"

@@ -20,7 +20,7 @@ import random
 import re
 from pathlib import Path
 
-from palauteluokitin.realtext import SOURCES, default_realtext_dir, read_tweets
+from palauteluokitin.training.realtext import SOURCES, default_realtext_dir, read_tweets
 
 HERE = Path(__file__).parent
 SIZE = 640

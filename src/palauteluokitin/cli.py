@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import sys
 import time
 from pathlib import Path
@@ -9,18 +10,43 @@ from pathlib import Path
 import click
 
 from palauteluokitin import __version__
-from palauteluokitin.errors import PalauteluokitinError
-from palauteluokitin.lemmatizers import BACKENDS, DEFAULT_BACKEND
+from palauteluokitin.errors import MissingExtraError, PalauteluokitinError
+from palauteluokitin.text.lemmatizers import BACKENDS, DEFAULT_BACKEND
 
 
 class Group(click.Group):
-    """Turns library errors into `Error: …` and exit status 1, without a traceback."""
+    """Turns library errors into `Error: …` and exit status 1, without a traceback, and
+    loads the command groups of optional parts only when they are used."""
+
+    LAZY = {"review": "palauteluokitin.review.cli"}
 
     def invoke(self, ctx):
         try:
             return super().invoke(ctx)
         except PalauteluokitinError as error:
             raise click.ClickException(str(error)) from error
+
+    def list_commands(self, ctx) -> list[str]:
+        return sorted([*super().list_commands(ctx), *self.LAZY])
+
+    def get_command(self, ctx, name: str):
+        if name not in self.LAZY:
+            return super().get_command(ctx, name)
+        try:
+            return getattr(importlib.import_module(self.LAZY[name]), name)
+        except MissingExtraError as error:
+            message = str(error)
+
+            def unavailable() -> None:
+                raise click.ClickException(message)
+
+            return click.Command(
+                name,
+                callback=unavailable,
+                help=message,
+                short_help=message.split(":")[0] + ".",
+                context_settings={"ignore_unknown_options": True, "allow_extra_args": True},
+            )
 
 
 @click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"]})
@@ -50,8 +76,8 @@ def cli() -> None:
 @click.option("--stats", is_flag=True, help="Print words and words/s to stderr at the end.")
 def lemmatize_cli(source, backend: str, input_format: str, stats: bool) -> None:
     """Lemmatise SOURCE (a file, or - for standard input) to standard output."""
-    from palauteluokitin.lemmatize import lemmatize_conllu_stream, lemmatize_text_stream
-    from palauteluokitin.lemmatizers import get_lemmatizer
+    from palauteluokitin.text.lemmatize import lemmatize_conllu_stream, lemmatize_text_stream
+    from palauteluokitin.text.lemmatizers import get_lemmatizer
 
     lemmatizer = get_lemmatizer(backend)
     started = time.perf_counter()
@@ -72,7 +98,7 @@ def lemmatize_cli(source, backend: str, input_format: str, stats: bool) -> None:
 @cli.command("backends")
 def backends_cli() -> None:
     """List the lemmatiser backends and whether each works on this machine."""
-    from palauteluokitin.lemmatizers import available_backends
+    from palauteluokitin.text.lemmatizers import available_backends
 
     for name, problem in available_backends().items():
         mark = "default" if name == DEFAULT_BACKEND else ""
@@ -90,7 +116,7 @@ def backends_cli() -> None:
 def validate_corpus_cli(path: Path, shipped_minimums: bool) -> None:
     """Check an annotated corpus (CSV) against the label scheme: ids, label values,
     duplicate openings, near-duplicates; print its label counts."""
-    from palauteluokitin.corpus import (
+    from palauteluokitin.training.corpus import (
         SHIPPED_CORPUS_REQUIREMENTS,
         CorpusRequirements,
         label_counts,
@@ -141,8 +167,8 @@ def audit_shortcuts_cli(
     """Can a label of the corpus at PATH be predicted from the form of the comments alone
     (length, pronouns, reporting verbs, että/kun, quotes, spoken register, relatives)?
     Prints the cross-validated ROC AUC of a surface-feature model per label."""
-    from palauteluokitin.corpus import read_corpus
-    from palauteluokitin.shortcuts import AUDITED_LABELS, audit_shortcuts, shortcuts_over_limit
+    from palauteluokitin.training.corpus import read_corpus
+    from palauteluokitin.training.shortcuts import AUDITED_LABELS, audit_shortcuts, shortcuts_over_limit
 
     rows = [
         row for row in read_corpus(path) if split in ("all", row["split"]) and lang in ("all", row["lang"])
@@ -213,14 +239,16 @@ def train_cli(
     log the run (params, metrics, plots, bundle, pyfunc model) to MLflow."""
     import tempfile
 
-    from palauteluokitin.bundle import save_bundle
-    from palauteluokitin.config import load_recipe
-    from palauteluokitin.train import DEFAULT_CORPUS, DEFAULT_RECIPE, train
+    from palauteluokitin.training.card import save_trained
+    from palauteluokitin.training.recipe import load_recipe
+    from palauteluokitin.training.train import DEFAULT_CORPUS, DEFAULT_RECIPE, train
 
     if output and output.exists() and any(output.iterdir()) and not overwrite:
         raise click.ClickException(f"{output} exists and is not empty; pass --overwrite to replace it.")
     if register and no_tracking:
         raise click.ClickException("--register needs MLflow tracking; drop --no-tracking.")
+    if not no_tracking:
+        import palauteluokitin.tracking  # noqa: F401  (fails now, not after training, without the extra)
     result = train(load_recipe(recipe_path or DEFAULT_RECIPE), data or DEFAULT_CORPUS)
     for split in ("dev", "test"):
         metrics = result.metrics.get(split, {})
@@ -232,11 +260,11 @@ def train_cli(
         )
     click.echo(f"trained in {result.seconds} s")
     with tempfile.TemporaryDirectory() as scratch:
-        bundle = save_bundle(result, output or Path(scratch) / "bundle", overwrite=overwrite)
+        bundle = save_trained(result, output or Path(scratch) / "bundle", overwrite=overwrite)
         if output:
             click.echo(f"saved {output}")
         if not no_tracking:
-            from palauteluokitin.tracking import default_tracking_uri, log_training
+            from palauteluokitin.tracking.runs import default_tracking_uri, log_training
 
             uri = tracking_uri or default_tracking_uri()
             tracked = log_training(result, bundle, uri, experiment, register)
@@ -247,19 +275,25 @@ def train_cli(
 
 
 def model_options(command):
-    """--model and --trust-model, for every command that loads a model bundle."""
+    """--model, --models-dir and --trust-model, for every command that loads a model bundle."""
     command = click.option(
         "--trust-model",
         is_flag=True,
-        help="Allow a model bundle from outside models/ "
+        help="Allow a model bundle from outside the models directory "
         "(loading a model runs code from its file: only for bundles you trust).",
+    )(command)
+    command = click.option(
+        "--models-dir",
+        type=click.Path(file_okay=False, path_type=Path),
+        help="Folder of model bundles (default: $PALAUTELUOKITIN_MODELS_DIR, else the bundles "
+        "installed with the package).",
     )(command)
     return click.option(
         "--model",
         "model_name",
         default="default",
         show_default=True,
-        help="Model bundle: a name in models/ or a path to a bundle folder.",
+        help="Model bundle: a name in the models directory or a path to a bundle folder.",
     )(command)
 
 
@@ -269,15 +303,21 @@ def model_options(command):
 @click.option("--text-column", help="Column with the comments (default: detected).")
 @click.option("--split", help="Score only the rows of this split (e.g. test) of a file with a split column.")
 def evaluate_cli(
-    source: Path, model_name: str, trust_model: bool, text_column: str | None, split: str | None
+    source: Path,
+    model_name: str,
+    models_dir: Path | None,
+    trust_model: bool,
+    text_column: str | None,
+    split: str | None,
 ) -> None:
     """Print the per-label report of a model on any labelled file (the corpus columns:
     the four categories, sentiment and epaasiallinen_kohtelu); with a pair column, also
     the share of contrast pairs right on both members."""
-    from palauteluokitin.classify import load_model
-    from palauteluokitin.evaluation import evaluate_file
+    from palauteluokitin.classify.loaded_model import load_model
+    from palauteluokitin.training.evaluation import evaluate_file
 
-    click.echo(evaluate_file(source, load_model(model_name, trusted=trust_model), text_column, split))
+    model = load_model(model_name, trusted=trust_model, models_dir=models_dir)
+    click.echo(evaluate_file(source, model, text_column, split))
 
 
 @cli.command("classify")
@@ -307,6 +347,7 @@ def classify_cli(
     text_column: str | None,
     id_column: str | None,
     model_name: str,
+    models_dir: Path | None,
     trust_model: bool,
     overwrite: bool,
     jobs: int,
@@ -315,7 +356,7 @@ def classify_cli(
 ) -> None:
     """Classify every comment of a feedback export (CSV/TSV/TXT, Excel, Parquet, JSONL):
     rights categories, sentiment, the mistreatment flag with its reasons, and language."""
-    from palauteluokitin.batch import classify_file
+    from palauteluokitin.classify.batch import classify_file
 
     show_progress = not quiet and sys.stderr.isatty()
     started = time.perf_counter()
@@ -330,6 +371,7 @@ def classify_cli(
         text_column=text_column,
         id_column=id_column,
         model=model_name,
+        models_dir=models_dir,
         trust_model=trust_model,
         overwrite=overwrite,
         redact=redact,
@@ -372,7 +414,7 @@ def report_cli(
 ) -> None:
     """Write an analyst report (one self-contained HTML page, in Finnish) of CLASSIFIED_FILE,
     the output of `palauteluokitin classify`."""
-    from palauteluokitin.report import write_report
+    from palauteluokitin.report.build import write_report
 
     written = write_report(
         classified_file,
@@ -387,8 +429,3 @@ def report_cli(
         f"Wrote {written.path}: {written.comments} comments reported, "
         f"{written.problems} rows could not be classified."
     )
-
-
-from palauteluokitin.review.cli import review  # noqa: E402
-
-cli.add_command(review)

@@ -13,3 +13,7 @@ DB_ENV = "PALAUTELUOKITIN_DB"
 DAYS_ENV = "PALAUTELUOKITIN_REVIEW_DAYS"
 PASSWORD_ENV = "PALAUTELUOKITIN_PASSWORD"
 DEFAULT_DB_FILE = "palauteluokitin-review.sqlite"
+
+from palauteluokitin.extras import require  # noqa: E402
+
+require("review", "flask", "sqlalchemy", "alembic", "argon2", "waitress")

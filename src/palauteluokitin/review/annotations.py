@@ -18,11 +18,11 @@ from pathlib import Path
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from palauteluokitin.corpus import CORPUS_COLUMNS
+from palauteluokitin.errors import ReviewError
 from palauteluokitin.labels import FLAG, RIGHTS_CATEGORIES
 from palauteluokitin.review.cases import RESOLVED
 from palauteluokitin.review.db import Case, ensure_current, make_engine
-from palauteluokitin.review.errors import ReviewError
+from palauteluokitin.training.corpus import CORPUS_COLUMNS
 
 
 def annotation_row(case: Case) -> dict[str, str] | None:

@@ -15,7 +15,6 @@ rules every request passes through.
 from __future__ import annotations
 
 import hmac
-import secrets
 from datetime import timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -23,6 +22,7 @@ from flask import Flask, abort, g, redirect, render_template, request, session, 
 from flask.sessions import SecureCookieSessionInterface
 from sqlalchemy.orm import Session
 
+from palauteluokitin.errors import DatabaseNotReadyError
 from palauteluokitin.review.audit import ACTIONS
 from palauteluokitin.review.cases import OUTCOMES
 from palauteluokitin.review.db import (
@@ -33,11 +33,10 @@ from palauteluokitin.review.db import (
     get_setting,
     make_engine,
 )
-from palauteluokitin.review.errors import DatabaseNotReadyError
+from palauteluokitin.review.web_session import CSRF_FIELD, csrf_token
 
 PUBLIC_ENDPOINTS = {"auth.login", "static"}
 SESSION_HOURS = 8
-CSRF_FIELD = "csrf_token"
 SECURITY_HEADERS = {
     "Content-Security-Policy": (
         "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; "
@@ -59,16 +58,6 @@ class ReviewSessionInterface(SecureCookieSessionInterface):
 
     def get_cookie_secure(self, app: Flask) -> bool:
         return bool(app.config["SESSION_COOKIE_SECURE"] or request.is_secure)
-
-
-def csrf_token() -> str:
-    if CSRF_FIELD not in session:
-        session[CSRF_FIELD] = secrets.token_urlsafe(32)
-    return session[CSRF_FIELD]
-
-
-def client_ip() -> str:
-    return (request.remote_addr or "")[:64]
 
 
 def local_time(value) -> str:

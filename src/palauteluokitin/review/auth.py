@@ -18,9 +18,9 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy.orm import Session
 
+from palauteluokitin.errors import LoginThrottledError, UserError
 from palauteluokitin.review import audit
 from palauteluokitin.review.db import LoginAttempt, User, UserUnit, transaction, utcnow
-from palauteluokitin.review.errors import LoginThrottledError, UserError
 
 ROLES = ("reviewer", "admin")
 MIN_PASSWORD_LENGTH = 10

@@ -26,10 +26,10 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from palauteluokitin.errors import CaseNotFoundError, InvalidDecisionError, InvalidTransitionError
 from palauteluokitin.labels import RIGHTS_CATEGORIES, SENTIMENTS
 from palauteluokitin.review import audit
 from palauteluokitin.review.db import Case, Note, User, UserUnit, utcnow
-from palauteluokitin.review.errors import CaseNotFoundError, InvalidDecisionError, InvalidTransitionError
 
 NEW, IN_PROGRESS, RESOLVED = "uusi", "käsittelyssä", "ratkaistu"
 STATES = (NEW, IN_PROGRESS, RESOLVED)
@@ -131,7 +131,7 @@ def take(session: Session, user: User, case: Case, ip: str = "") -> None:
 
 def add_note(session: Session, user: User, case: Case, text: str, ip: str = "") -> Note:
     """A note on the case, stored redacted."""
-    from palauteluokitin.redact import redact
+    from palauteluokitin.privacy.redact import redact
 
     text = text.strip()
     if not text:

@@ -23,8 +23,8 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, relationship
 
+from palauteluokitin.errors import DatabaseNotReadyError, ReviewError
 from palauteluokitin.review import DAYS_ENV, DB_ENV, DEFAULT_DB_FILE
-from palauteluokitin.review.errors import DatabaseNotReadyError, ReviewError
 
 DEFAULT_REVIEW_DAYS = 7
 VERSION_TABLE = "review_alembic_version"

@@ -19,14 +19,13 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from palauteluokitin.classify import OUTPUT_COLUMNS as CLASSIFIED_COLUMNS
-from palauteluokitin.exports import detect_id_column, detect_text_column, find_column, read_table
-from palauteluokitin.labels import FLAG, RIGHTS_CATEGORIES, SENTIMENTS
+from palauteluokitin.errors import ImportFileError
+from palauteluokitin.exports.columns import choose_columns
+from palauteluokitin.exports.read import read_table
+from palauteluokitin.labels import FLAG, OUTPUT_COLUMNS, RIGHTS_CATEGORIES, SENTIMENTS
 from palauteluokitin.review import audit
 from palauteluokitin.review.db import Case, review_days, transaction, utcnow
-from palauteluokitin.review.errors import ImportFileError
 
-UNIT_COLUMN_NAMES = ("yksikkö", "yksikko", "unit", "toimipiste")
 TRUE, FALSE = ("1", "1.0", "true"), ("0", "0.0", "false")
 
 
@@ -38,23 +37,6 @@ class ImportResult:
     skipped: int  # rows with a problem
     not_flagged: int
     different_text: int = 0  # already present under the same id, but with another text
-
-
-def _column(frame: pd.DataFrame, given: str | None, detect, what: str, option: str) -> str:
-    if given is not None:
-        if given not in frame.columns:
-            raise ImportFileError(
-                f"{option} {given!r}: no such column; columns are {', '.join(map(str, frame.columns))}"
-            )
-        return given
-    detected = detect(frame)
-    if detected is None:
-        raise ImportFileError(f"no {what} column found; name it with {option}")
-    return detected
-
-
-def detect_unit_column(frame: pd.DataFrame) -> str | None:
-    return find_column(frame, UNIT_COLUMN_NAMES)
 
 
 def _flag(value: str, where: str) -> bool:
@@ -82,7 +64,7 @@ def case_from_row(
     row: dict, comment_id: str, text_column: str, unit_column: str | None, where: str, now, due
 ) -> Case:
     """A new case from one flagged row; text and reasons are redacted here."""
-    from palauteluokitin.redact import redact
+    from palauteluokitin.privacy.redact import redact
 
     categories = [label for label in RIGHTS_CATEGORIES if row[label].strip() in TRUE]
     scores = {
@@ -119,20 +101,18 @@ def import_frame(
     now: datetime | None = None,
 ) -> ImportResult:
     """Add the flagged rows of a classified frame (all cells strings) as cases."""
-    from palauteluokitin.redact import redact
+    from palauteluokitin.privacy.redact import redact
 
-    missing = [column for column in CLASSIFIED_COLUMNS if column not in frame.columns]
+    missing = [column for column in OUTPUT_COLUMNS if column not in frame.columns]
     if missing:
         raise ImportFileError(
             f"not a classified file: missing column(s) {', '.join(missing)}; "
             "run `palauteluokitin classify` on the export first"
         )
-    text_column = _column(frame, text_column, detect_text_column, "comment text", "--text-column")
-    id_column = _column(frame, id_column, detect_id_column, "comment id", "--id-column")
-    if unit_column is not None:
-        unit_column = _column(frame, unit_column, detect_unit_column, "unit", "--unit-column")
-    else:
-        unit_column = detect_unit_column(frame)
+    columns = choose_columns(frame, text=text_column, id=id_column, unit=unit_column)
+    if columns.id is None:
+        raise ImportFileError("no comment id column found; name it with --id-column")
+    text_column, id_column, unit_column = columns.text, columns.id, columns.unit
     now = now or utcnow()
     due = now + timedelta(days=review_days(session))
     known = {comment_id: text for comment_id, text in session.execute(sa.select(Case.comment_id, Case.text))}

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 
+from palauteluokitin.errors import UserError
 from palauteluokitin.review import audit
 from palauteluokitin.review import auth as accounts
-from palauteluokitin.review.app import client_ip
 from palauteluokitin.review.db import User
-from palauteluokitin.review.errors import UserError
+from palauteluokitin.review.web_session import client_ip
 
 admin = Blueprint("admin", __name__)
 PAGE_SIZE = 100

@@ -6,10 +6,10 @@ import secrets
 
 from flask import Blueprint, flash, g, redirect, render_template, request, session, url_for
 
+from palauteluokitin.errors import LoginThrottledError
 from palauteluokitin.review import audit
-from palauteluokitin.review.app import CSRF_FIELD, client_ip
 from palauteluokitin.review.auth import authenticate
-from palauteluokitin.review.errors import LoginThrottledError
+from palauteluokitin.review.web_session import CSRF_FIELD, client_ip
 
 auth = Blueprint("auth", __name__)
 

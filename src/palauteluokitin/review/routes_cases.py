@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 
+from palauteluokitin.errors import CaseNotFoundError, ReviewError
 from palauteluokitin.labels import RIGHTS_CATEGORIES, SENTIMENTS
 from palauteluokitin.review import audit
 from palauteluokitin.review import cases as case_rules
-from palauteluokitin.review.app import client_ip
 from palauteluokitin.review.db import utcnow
-from palauteluokitin.review.errors import CaseNotFoundError, ReviewError
 from palauteluokitin.review.highlight import highlight
+from palauteluokitin.review.web_session import client_ip
 
 cases = Blueprint("cases", __name__)
 SNIPPET_CHARS = 140

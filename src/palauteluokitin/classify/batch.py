@@ -1,0 +1,184 @@
+"""Classify a whole export file in chunks: memory stays flat whatever the number of rows.
+
+`classify_file` reads chunks with `exports.read.open_export`, classifies them with a model
+in this process or in `jobs` worker processes (at most two chunks in flight per worker,
+results in input order), and writes them with an atomic `exports.write.ExportWriter`.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import time
+from collections import Counter, deque
+from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from palauteluokitin.classify.loaded_model import OUTPUT_COLUMNS, LoadedModel, input_renames, load_model
+from palauteluokitin.errors import OutputError
+from palauteluokitin.exports.columns import choose_columns
+from palauteluokitin.exports.read import CHUNK_ROWS, Chunk, open_export
+from palauteluokitin.exports.write import ExportWriter
+from palauteluokitin.labels import FLAG, RIGHTS_CATEGORIES
+
+MAX_LISTED_PROBLEMS = 10
+
+
+@dataclass
+class Summary:
+    """What a classification run did, for the closing message and for scripts."""
+
+    output: Path
+    text_column: str
+    text_column_detected: bool
+    id_column: str | None
+    rows: int = 0
+    categories: Counter = field(default_factory=Counter)
+    sentiments: Counter = field(default_factory=Counter)
+    languages: Counter = field(default_factory=Counter)
+    flagged: int = 0
+    problems: int = 0
+    problem_rows: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def rows_per_second(self) -> float:
+        return self.rows / self.seconds if self.seconds else 0.0
+
+    def add(self, frame: pd.DataFrame, first_row: int) -> None:
+        self.rows += len(frame)
+        self.flagged += int(frame[FLAG].fillna(0).sum())
+        for label in RIGHTS_CATEGORIES:
+            self.categories[label] += int(frame[label].fillna(0).sum())
+        self.sentiments.update(frame["sentiment"].dropna())
+        self.languages.update(language for language in frame["lang"] if language)
+        problems = frame["problem"] != ""
+        self.problems += int(problems.sum())
+        for position in problems[problems].index[: MAX_LISTED_PROBLEMS - len(self.problem_rows)]:
+            where = (
+                f"id {frame[self.id_column].loc[position]}"
+                if self.id_column
+                else f"row {first_row + frame.index.get_loc(position) + 1}"
+            )
+            self.problem_rows.append(f"{where}: {frame['problem'].loc[position]}")
+
+    def lines(self) -> list[str]:
+        categories = ", ".join(f"{label} {self.categories[label]:,}" for label in RIGHTS_CATEGORIES)
+        sentiments = ", ".join(f"{name} {count:,}" for name, count in self.sentiments.most_common())
+        languages = ", ".join(f"{name} {count:,}" for name, count in self.languages.most_common())
+        how = "detected" if self.text_column_detected else "given"
+        lines = [
+            f"Text column: {self.text_column!r} ({how}); id column: {self.id_column or 'none'}",
+            *(f"Note: {note}" for note in self.notes),
+            f"Rows: {self.rows:,}; flagged ({FLAG}): {self.flagged:,}; problems: {self.problems:,}",
+            f"Categories: {categories}",
+            f"Sentiment: {sentiments or '-'}",
+            f"Languages: {languages or '-'}",
+            *(f"Problem at {row}" for row in self.problem_rows),
+            f"Wrote {self.output} in {self.seconds:.1f} s ({self.rows_per_second:,.0f} rows/s)",
+        ]
+        if self.problems > len(self.problem_rows):
+            lines.insert(
+                -1, f"… {self.problems - len(self.problem_rows):,} more problem rows: see the problem column"
+            )
+        return lines
+
+
+def default_output(path: Path) -> Path:
+    return path.with_name(f"{path.stem}.classified.csv")
+
+
+_worker_model: LoadedModel | None = None  # set in each worker process by _start_worker
+
+
+def _start_worker(model: LoadedModel) -> None:
+    global _worker_model
+    _worker_model = model
+
+
+def _classify_in_worker(chunk: Chunk, text_column: str, redact: bool) -> pd.DataFrame:
+    return _worker_model.classify_frame(chunk.frame, text_column, chunk.problems, redact)
+
+
+def _in_order(
+    model: LoadedModel,
+    chunks: Iterator[Chunk],
+    text_column: str,
+    jobs: int,
+    redact: bool,
+    start_method: str | None = None,
+) -> Iterator[pd.DataFrame]:
+    """Classified chunks in input order; with jobs > 1 worker processes share the work,
+    at most 2 chunks per worker in flight so memory stays bounded. Each worker receives
+    the model once, when it starts (copied on write under fork, pickled under spawn)."""
+    if jobs <= 1:
+        for chunk in chunks:
+            yield model.classify_frame(chunk.frame, text_column, chunk.problems, redact)
+        return
+    context = multiprocessing.get_context(start_method)
+    with ProcessPoolExecutor(jobs, mp_context=context, initializer=_start_worker, initargs=(model,)) as pool:
+        pending: deque = deque()
+        for chunk in chunks:
+            pending.append(pool.submit(_classify_in_worker, chunk, text_column, redact))
+            if len(pending) >= 2 * jobs:
+                yield pending.popleft().result()
+        while pending:
+            yield pending.popleft().result()
+
+
+def classify_file(
+    source: Path,
+    output: Path | None = None,
+    *,
+    text_column: str | None = None,
+    id_column: str | None = None,
+    model: str | LoadedModel = "default",
+    trust_model: bool = False,
+    overwrite: bool = False,
+    redact: bool = False,
+    jobs: int = 1,
+    chunk_rows: int = CHUNK_ROWS,
+    progress: Callable[[int], None] | None = None,
+    models_dir: Path | None = None,
+    start_method: str | None = None,
+) -> Summary:
+    """Classify every row of `source` into `output` (default: <stem>.classified.csv beside
+    it). `start_method` is the multiprocessing start method of the `jobs` workers (default:
+    the platform's)."""
+    started = time.perf_counter()
+    source = Path(source)
+    output = Path(output) if output else default_output(source)
+    if output.resolve() == source.resolve():
+        raise OutputError(f"The output {output} is the input file; choose another -o.")
+    export = open_export(source)
+    sample = next(export.chunks(min(chunk_rows, 500)), None)
+    header = pd.DataFrame(columns=export.columns) if sample is None else sample.frame
+    detected = text_column is None
+    columns = choose_columns(header, text=text_column, id=id_column)
+    text_column, id_column = columns.text, columns.id
+    if not isinstance(model, LoadedModel):
+        model = load_model(model, trusted=trust_model, models_dir=models_dir)
+    renames = input_renames(export.columns)
+    summary = Summary(
+        output, text_column, detected, renames.get(id_column, id_column), notes=list(export.notes)
+    )
+    summary.notes += [f"input column {old!r} renamed {new!r} in the output" for old, new in renames.items()]
+    export.text_column = text_column
+    writer = ExportWriter(output, overwrite=overwrite)
+    with writer:
+        if sample is None:
+            empty = header.rename(columns=renames)
+            writer.commit(empty.reindex(columns=[*empty.columns, *OUTPUT_COLUMNS]))
+        else:
+            for frame in _in_order(model, export.chunks(chunk_rows), text_column, jobs, redact, start_method):
+                summary.add(frame, summary.rows)
+                writer.write(frame)
+                if progress:
+                    progress(summary.rows)
+            writer.commit()
+    summary.seconds = time.perf_counter() - started
+    return summary

@@ -1,0 +1,1 @@
+"""Reading and writing feedback exports: CSV/TSV/TXT, Excel, Parquet and JSONL."""

@@ -1,0 +1,289 @@
+"""Reading feedback exports: CSV/TSV/TXT, Excel, Parquet and JSON Lines, in chunks.
+
+Readers keep every row, in order. A row that cannot be read cleanly (undecodable bytes,
+more fields than the header, a JSON line that is not an object) comes out with a
+reason in `Chunk.problems`, never dropped. Sniffing and parsing delimited text is in
+`delimited.py`; writing is in `write.py`.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from palauteluokitin.errors import ExportError, ExportFormatError, ExportReadError
+from palauteluokitin.exports.delimited import (
+    csv_records,
+    repair,
+    sniff_delimiter,
+    sniff_encoding,
+    text_stream,
+)
+
+READ_FORMATS = {
+    ".csv": "csv",
+    ".tsv": "csv",
+    ".txt": "csv",
+    ".xlsx": "xlsx",
+    ".parquet": "parquet",
+    ".jsonl": "jsonl",
+}
+CHUNK_ROWS = 2000
+SNIFF_BYTES = 1 << 20
+MAX_FIELD_CHARS = 64 << 20
+
+
+@dataclass
+class Chunk:
+    frame: pd.DataFrame
+    problems: list[str]
+
+
+@dataclass
+class Export:
+    """An opened input export: its format, the settings sniffed from it, and its columns."""
+
+    path: Path
+    kind: str
+    columns: list[str]
+    encoding: str | None = None
+    delimiter: str | None = None
+    notes: list[str] = field(default_factory=list)
+    text_column: str | None = None
+
+    def chunks(self, rows: int = CHUNK_ROWS) -> Iterator[Chunk]:
+        reader = {
+            "csv": _csv_chunks,
+            "xlsx": _xlsx_chunks,
+            "parquet": _parquet_chunks,
+            "jsonl": _jsonl_chunks,
+        }
+        yield from reader[self.kind](self, rows)
+
+
+def format_of(path: Path, formats: dict[str, str], what: str) -> str:
+    kind = formats.get(path.suffix.lower())
+    if kind is None:
+        raise ExportFormatError(
+            f"{path.name}: cannot {what} {path.suffix or 'files without an extension'}; "
+            f"use one of {', '.join(formats)}."
+        )
+    return kind
+
+
+def unique_columns(names: list) -> tuple[list[str], list[str]]:
+    """Column names as strings, blanks named column_N, duplicates suffixed .2, .3…"""
+    seen: dict[str, int] = {}
+    result, notes = [], []
+    for index, name in enumerate(names, start=1):
+        text = "" if name is None else str(name).strip()
+        if not text:
+            text = f"column_{index}"
+            notes.append(f"column {index} has no name; called it {text!r}")
+        if text in seen:
+            seen[text] += 1
+            renamed = f"{text}.{seen[text]}"
+            notes.append(f"column {text!r} appears more than once; the copy is called {renamed!r}")
+            text = renamed
+        seen.setdefault(text, 1)
+        result.append(text)
+    return result, notes
+
+
+def open_export(path: Path) -> Export:
+    """Open an export for reading: check it exists, sniff its settings, read its header."""
+    path = Path(path)
+    kind = format_of(path, READ_FORMATS, "read")
+    if not path.is_file():
+        raise ExportReadError(f"{path} does not exist or is not a file.")
+    try:
+        opener = {"csv": _open_csv, "xlsx": _open_xlsx, "parquet": _open_parquet, "jsonl": _open_jsonl}
+        return opener[kind](path)
+    except ExportError:
+        raise
+    except (OSError, ValueError, KeyError, TypeError) as error:
+        raise ExportReadError(f"{path.name} cannot be read as {kind}: {error}") from error
+
+
+def read_table(path: Path) -> pd.DataFrame:
+    """The whole export as one frame of strings (empty cells are '')."""
+    export = open_export(path)
+    frames = [chunk.frame for chunk in export.chunks()]
+    frame = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=export.columns)
+    return frame.astype(object).where(frame.notna(), "").astype(str)
+
+
+# --- CSV ---------------------------------------------------------------------
+
+
+def _open_csv(path: Path) -> Export:
+    with open(path, "rb") as handle:
+        sample = handle.read(SNIFF_BYTES)
+    if not sample.strip():
+        raise ExportReadError(f"{path.name} is empty: there is not even a header row.")
+    if b"\x00" in sample[:4096] and not sample.startswith((b"\xff\xfe", b"\xfe\xff")):
+        if sample[:4096].count(b"\x00") > len(sample[:4096]) // 4:
+            raise ExportReadError(
+                f"{path.name} looks binary (many NUL bytes), not a UTF-8 or cp1252 text export. "
+                f"If it is UTF-16 text, convert it: iconv -f UTF-16 -t UTF-8 {path.name} > converted.csv; "
+                "if it is an Excel file, give it the .xlsx extension."
+            )
+    encoding = sniff_encoding(sample)
+    text = sample.decode(encoding, errors="replace")
+    export = Export(path, "csv", [], encoding=encoding, delimiter=sniff_delimiter(text, path.suffix.lower()))
+    csv.field_size_limit(MAX_FIELD_CHARS)
+    with text_stream(export.path, export.encoding) as stream:
+        header = next(csv.reader(stream, delimiter=export.delimiter), None)
+    if not header or not any(cell.strip() for cell in header):
+        raise ExportReadError(f"{path.name} has no header row.")
+    export.columns, export.notes = unique_columns([repair(cell) for cell in header])
+    return export
+
+
+def _csv_chunks(export: Export, rows: int) -> Iterator[Chunk]:
+    width = len(export.columns)
+    records, problems = [], []
+    for record, problem in csv_records(export.path, export.encoding, export.delimiter):
+        if not any(cell.strip() for cell in record):
+            continue
+        if len(record) > width:
+            extra = len(record) - width
+            record = [*record[: width - 1], export.delimiter.join(record[width - 1 :])]
+            # An unquoted delimiter inside the last column's text: joining restores it.
+            if export.text_column != export.columns[-1]:
+                problem = (
+                    problem or f"row has {extra} more field(s) than the header; joined into the last column"
+                )
+        records.append([repair(cell) for cell in record] + [""] * (width - len(record)))
+        problems.append(problem)
+        if len(records) == rows:
+            yield Chunk(pd.DataFrame(records, columns=export.columns, dtype=object), problems)
+            records, problems = [], []
+    if records:
+        yield Chunk(pd.DataFrame(records, columns=export.columns, dtype=object), problems)
+
+
+# --- Excel, Parquet, JSON Lines -----------------------------------------------
+
+
+def _cell_text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if hasattr(value, "isoformat"):
+        return value.isoformat(sep=" ") if hasattr(value, "hour") else value.isoformat()
+    return str(value)
+
+
+def _open_xlsx(path: Path) -> Export:
+    from openpyxl import load_workbook
+
+    try:
+        book = load_workbook(path, read_only=True, data_only=True)
+    except Exception as error:  # openpyxl raises many unrelated types for a broken file
+        raise ExportReadError(f"{path.name} is not a readable Excel .xlsx file: {error}") from error
+    try:
+        sheet = book.worksheets[0]
+        header = next(sheet.iter_rows(max_row=1, values_only=True), None)
+    finally:
+        book.close()
+    if not header or not any(cell is not None and str(cell).strip() for cell in header):
+        raise ExportReadError(f"{path.name}: the first sheet has no header row.")
+    columns, notes = unique_columns(list(header))
+    if len(book.sheetnames) > 1:
+        notes.append(
+            f"read the first sheet {book.sheetnames[0]!r}; {len(book.sheetnames) - 1} other(s) ignored"
+        )
+    return Export(path, "xlsx", columns, notes=notes)
+
+
+def _xlsx_chunks(export: Export, rows: int) -> Iterator[Chunk]:
+    from openpyxl import load_workbook
+
+    book = load_workbook(export.path, read_only=True, data_only=True)
+    width = len(export.columns)
+    try:
+        records = []
+        for values in book.worksheets[0].iter_rows(min_row=2, values_only=True):
+            record = [_cell_text(value) for value in values[:width]]
+            if not any(cell.strip() for cell in record):
+                continue
+            records.append(record + [""] * (width - len(record)))
+            if len(records) == rows:
+                yield Chunk(pd.DataFrame(records, columns=export.columns, dtype=object), [""] * len(records))
+                records = []
+        if records:
+            yield Chunk(pd.DataFrame(records, columns=export.columns, dtype=object), [""] * len(records))
+    finally:
+        book.close()
+
+
+def _open_parquet(path: Path) -> Export:
+    import pyarrow.parquet as pq
+
+    try:
+        schema = pq.read_schema(path)
+    except Exception as error:  # pyarrow raises ArrowInvalid and OSError subclasses
+        raise ExportReadError(f"{path.name} is not a readable Parquet file: {error}") from error
+    columns, notes = unique_columns(schema.names)
+    return Export(path, "parquet", columns, notes=notes)
+
+
+def _parquet_chunks(export: Export, rows: int) -> Iterator[Chunk]:
+    import pyarrow.parquet as pq
+
+    for batch in pq.ParquetFile(export.path).iter_batches(batch_size=rows):
+        frame = batch.to_pandas()
+        frame.columns = export.columns
+        yield Chunk(frame, [""] * len(frame))
+
+
+def _open_jsonl(path: Path) -> Export:
+    keys: dict[str, None] = {}
+    with open(path, "rb") as handle:
+        for line in handle:
+            parsed = _json_object(line)
+            if isinstance(parsed, dict):
+                keys.update(dict.fromkeys(map(str, parsed)))
+    if not keys:
+        raise ExportReadError(f"{path.name} has no JSON object lines; expected one object per line.")
+    return Export(path, "jsonl", list(keys))
+
+
+def _json_object(line: bytes):
+    try:
+        return json.loads(line)
+    except (ValueError, RecursionError):
+        return None
+
+
+def _json_cell(value):
+    if isinstance(value, dict | list):
+        return json.dumps(value, ensure_ascii=False)
+    return value
+
+
+def _jsonl_chunks(export: Export, rows: int) -> Iterator[Chunk]:
+    records, problems = [], []
+    with open(export.path, "rb") as handle:
+        for number, line in enumerate(handle, start=1):
+            if not line.strip():
+                continue
+            parsed = _json_object(line)
+            if isinstance(parsed, dict):
+                records.append({str(key): _json_cell(value) for key, value in parsed.items()})
+                problems.append("")
+            else:
+                records.append({})
+                problems.append(f"line {number} is not a JSON object")
+            if len(records) == rows:
+                yield Chunk(pd.DataFrame.from_records(records, columns=export.columns), problems)
+                records, problems = [], []
+    if records:
+        yield Chunk(pd.DataFrame.from_records(records, columns=export.columns), problems)

@@ -1,0 +1,1 @@
+"""The estimators: text features, the feedback classifier, flag explanations and model bundles."""

@@ -1,0 +1,101 @@
+"""Model bundles: a folder with the fitted pipeline, its metadata and checksums.
+
+Loading a joblib file runs code, so a bundle is loaded only when every file matches
+the checksums in SHA256SUMS, and only from the models directory (`models_dir`) unless
+the caller says `trusted=True` for a folder they vouch for. The shipped bundles are
+package data of the wheel; in a source checkout they are its `models/` folder.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from pathlib import Path
+
+import joblib
+
+from palauteluokitin.errors import BundleError
+from palauteluokitin.locations import PACKAGE_DIR, checkout_root
+
+MODELS_ENV = "PALAUTELUOKITIN_MODELS_DIR"
+PIPELINE_FILE, METADATA_FILE, CARD_FILE, CHECKSUM_FILE = (
+    "model.joblib",
+    "model.json",
+    "MODEL_CARD.md",
+    "SHA256SUMS",
+)
+BUNDLE_FILES = (PIPELINE_FILE, METADATA_FILE, CARD_FILE)
+
+
+def models_directory(given: Path | str | None = None) -> Path:
+    """Where bundles are found by name: `given`, else $PALAUTELUOKITIN_MODELS_DIR, else the
+    bundles inside the installed package, else the checkout's models/ folder."""
+    if given is not None:
+        return Path(given)
+    if os.environ.get(MODELS_ENV):
+        return Path(os.environ[MODELS_ENV])
+    packaged = PACKAGE_DIR / "models"
+    root = checkout_root()
+    return root / "models" if root is not None and not packaged.is_dir() else packaged
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def save_bundle(classifier, meta: dict, card: str, directory: Path, overwrite: bool = False) -> Path:
+    """Write the bundle (the fitted classifier, its metadata and model card) with its
+    checksums; refuse to replace an existing one unless `overwrite`."""
+    if directory.exists() and any(directory.iterdir()) and not overwrite:
+        raise BundleError(f"{directory} exists and is not empty; pass overwrite to replace it.")
+    directory.mkdir(parents=True, exist_ok=True)
+    joblib.dump(classifier, directory / PIPELINE_FILE, compress=3)
+    (directory / METADATA_FILE).write_text(
+        json.dumps(meta, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
+    )
+    (directory / CARD_FILE).write_text(card, encoding="utf-8")
+    sums = "".join(f"{_sha256(directory / name)}  {name}\n" for name in BUNDLE_FILES)
+    (directory / CHECKSUM_FILE).write_text(sums, encoding="utf-8")
+    return directory
+
+
+def verify_bundle(directory: Path) -> dict:
+    """Check every file against SHA256SUMS; return the metadata with the model file's checksum."""
+    sums_path = directory / CHECKSUM_FILE
+    if not sums_path.is_file():
+        raise BundleError(f"{directory} is not a model bundle: {CHECKSUM_FILE} is missing.")
+    expected = dict(
+        reversed(line.split("  ", 1)) for line in sums_path.read_text(encoding="utf-8").splitlines()
+    )
+    for name in BUNDLE_FILES:
+        path = directory / name
+        if not path.is_file():
+            raise BundleError(f"{directory}: {name} is missing.")
+        if expected.get(name) != _sha256(path):
+            raise BundleError(
+                f"{directory}: {name} does not match its checksum; the bundle was changed after it "
+                "was made. Refusing to load it (loading a model file runs code)."
+            )
+    meta = json.loads((directory / METADATA_FILE).read_text(encoding="utf-8"))
+    return meta | {"model_sha256": expected[PIPELINE_FILE]}
+
+
+def load_bundle(name_or_path: str, trusted: bool = False, models_dir: Path | str | None = None):
+    """(classifier, metadata) of a verified bundle: by name from the models directory, or
+    by path; a path outside the models directory only if `trusted`."""
+    folder = models_directory(models_dir)
+    candidate = folder / name_or_path
+    directory = (candidate if candidate.is_dir() else Path(name_or_path)).resolve()
+    if not directory.is_dir():
+        raise BundleError(
+            f"No model bundle at {name_or_path!r} (looked in {folder} and as a path). "
+            f"Name a bundle folder, or set --models-dir or {MODELS_ENV}."
+        )
+    if not trusted and folder.resolve() not in directory.parents:
+        raise BundleError(
+            f"{directory} is outside {folder}. Loading a model runs code from its file: "
+            "load bundles from elsewhere only if you trust where they came from (trusted=True)."
+        )
+    meta = verify_bundle(directory)
+    return joblib.load(directory / PIPELINE_FILE), meta

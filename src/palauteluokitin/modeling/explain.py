@@ -1,0 +1,126 @@
+"""Why a comment was flagged: the words and phrases that pushed its flag score up.
+
+The flag head is a linear model over lemma n-grams and character n-grams, so each
+feature's share of the score is its weight times its value in the comment. Lemma
+n-gram shares go to the tokens they came from; when no lemma speaks for the flag,
+character n-gram shares go to the words they lie in. The strongest words, joined with
+their flagged neighbours into phrases, are what a reviewer sees ("huusi minulle;
+nöyryyttävää").
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from dataclasses import dataclass
+
+import numpy as np
+
+from palauteluokitin.labels import FLAG
+
+MAX_REASONS = 4
+MIN_SHARE_OF_BEST = 0.3
+MAX_REASON_CHARS = 60
+WORD = re.compile(r"\S+")
+EDGE_PUNCTUATION = ".,;:!?()[]{}\"'«»”“–—-…"
+
+
+@dataclass(frozen=True)
+class Span:
+    start: int
+    end: int
+    weight: float
+
+
+def head_weights(head) -> np.ndarray:
+    """Mean coefficients of a calibrated head's fold models (one linear model if not calibrated)."""
+    estimators = [fold.estimator for fold in getattr(head, "calibrated_classifiers_", [])] or [head]
+    return np.mean([estimator.coef_[0] for estimator in estimators], axis=0)
+
+
+class FlagExplainer:
+    """Finds the words behind the flag scores of a fitted `FeedbackClassifier`."""
+
+    def __init__(self, classifier) -> None:
+        self.features = classifier.features_
+        self.weights = head_weights(classifier.heads_[FLAG])
+
+    def reasons(self, analysis, position: int) -> list[str]:
+        """Up to MAX_REASONS phrases of the text at `position` of an `Analysis`, strongest first."""
+        features = analysis.features
+        text = features.texts[position]
+        indices, values = features.row(position)
+        contribution = dict(zip(indices.tolist(), (values * self.weights[indices]).tolist(), strict=True))
+        spans = self._lemma_spans(text, features.tokens[position], features.lemmas[position], contribution)
+        if not any(span.weight > 0 for span in spans):
+            # Only character n-grams speak for the flag (unknown words, typos): slower to map.
+            spans += self._word_spans(text, contribution)
+        return self._phrases(text, spans)
+
+    def _word_spans(self, text: str, contribution: dict) -> list[Span]:
+        """Character n-gram shares, split evenly over the words each n-gram occurs in."""
+        words = list(WORD.finditer(text))
+        occurrences: dict[int, list[int]] = {}
+        for number, word in enumerate(words):
+            for column in self.features.char_columns(word.group()):
+                if column in contribution:
+                    occurrences.setdefault(column, []).append(number)
+        totals = np.zeros(len(words))
+        for column, numbers in occurrences.items():
+            weight = contribution[column] / len(numbers)
+            for number in numbers:
+                totals[number] += weight
+        return [
+            Span(word.start(), word.end(), float(total)) for word, total in zip(words, totals, strict=True)
+        ]
+
+    def _lemma_spans(self, text: str, tokens: list[str], lemmas: list[str], contribution: dict) -> list[Span]:
+        """Lemma unigram and bigram shares, given to the tokens they came from."""
+        offsets, cursor = [], 0
+        for token in tokens:
+            start = text.find(token, cursor)
+            start = cursor if start < 0 else start
+            offsets.append((start, start + len(token)))
+            cursor = start + len(token)
+        column = self.features.word_column
+        weights = [0.0] * len(tokens)
+        for position in range(len(tokens)):
+            index = column(lemmas[position])
+            weights[position] += contribution.get(index, 0.0) if index is not None else 0.0
+            if position + 1 < len(tokens):
+                index = column(f"{lemmas[position]} {lemmas[position + 1]}")
+                if index is not None:
+                    half = contribution.get(index, 0.0) / 2
+                    weights[position] += half
+                    weights[position + 1] += half
+        return [Span(start, end, weight) for (start, end), weight in zip(offsets, weights, strict=True)]
+
+    def _phrases(self, text: str, spans: list[Span]) -> list[str]:
+        """Per whitespace word the summed weight; the strongest words grown into phrases."""
+        words = list(WORD.finditer(text))
+        totals = [0.0] * len(words)
+        starts = [word.start() for word in words]
+        for span in spans:
+            number = bisect_right(starts, span.start) - 1
+            if number >= 0:
+                totals[number] += span.weight
+        if not totals or max(totals) <= 0:
+            return []
+        cut = max(max(totals) * MIN_SHARE_OF_BEST, 1e-9)
+        strong = [total >= cut for total in totals]
+        phrases: list[tuple[float, str]] = []
+        number = 0
+        while number < len(words):
+            if not strong[number]:
+                number += 1
+                continue
+            end = number
+            while end + 1 < len(words) and strong[end + 1]:
+                end += 1
+            phrase = text[words[number].start() : words[end].end()].strip(EDGE_PUNCTUATION)
+            if phrase:
+                phrases.append((max(totals[number : end + 1]), phrase[:MAX_REASON_CHARS]))
+            number = end + 1
+        phrases.sort(key=lambda item: -item[0])
+        unique = list(dict.fromkeys(phrase for _, phrase in phrases))
+        return unique[:MAX_REASONS]

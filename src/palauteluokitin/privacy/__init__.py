@@ -1,0 +1,1 @@
+"""Personal data in feedback: finding and redacting names, identity codes and contacts."""

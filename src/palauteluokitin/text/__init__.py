@@ -1,0 +1,1 @@
+"""Finnish text: tokenising, lemmatiser backends, CoNLL-U and language identification."""

@@ -1,0 +1,68 @@
+"""One spaCy `Doc` API over every backend: spaCy's Finnish tokenizer plus our lemmatiser.
+
+`make_nlp("voikko")` gives a pipeline whose tokens carry `lemma_` from the chosen
+backend and `._.compound_parts` where the backend knows them (voikko).
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from palauteluokitin.text.lemmatizers import DEFAULT_BACKEND, get_lemmatizer
+
+COMPONENT = "palauteluokitin_lemmatizer"
+
+
+def _register() -> None:
+    from spacy.language import Language
+    from spacy.tokens import Token
+
+    if not Token.has_extension("compound_parts"):
+        Token.set_extension("compound_parts", default=None)
+    if COMPONENT in Language.factories:
+        return
+
+    @Language.factory(COMPONENT, default_config={"backend": DEFAULT_BACKEND})
+    def make_component(nlp, name: str, backend: str):
+        return LemmatizerComponent(backend)
+
+
+class LemmatizerComponent:
+    """A spaCy pipeline component that sets lemmas with a palauteluokitin backend."""
+
+    def __init__(self, backend: str) -> None:
+        self.backend = backend
+        self.lemmatizer = get_lemmatizer(backend)
+
+    def __call__(self, doc):
+        words = [token.text for token in doc]
+        lemmas = self.lemmatizer.lemmatize_tokens(words)
+        compound_parts = getattr(self.lemmatizer, "compound_parts", None)
+        for token, lemma in zip(doc, lemmas, strict=True):
+            token.lemma_ = lemma
+            if compound_parts is not None and not token.is_punct:
+                token._.compound_parts = compound_parts(token.text) or None
+        return doc
+
+
+@lru_cache(maxsize=1)
+def finnish_tokenizer():
+    """spaCy's rule-based Finnish tokenizer (no model needed)."""
+    import spacy
+
+    return spacy.blank("fi").tokenizer
+
+
+def tokenize(text: str) -> list[str]:
+    """Tokens of a text, split as spaCy's Finnish tokenizer splits them."""
+    return [token.text for token in finnish_tokenizer()(text) if not token.is_space]
+
+
+def make_nlp(backend: str = DEFAULT_BACKEND):
+    """A spaCy pipeline: Finnish tokenizer and the named lemmatiser backend."""
+    import spacy
+
+    _register()
+    nlp = spacy.blank("fi")
+    nlp.add_pipe(COMPONENT, config={"backend": backend})
+    return nlp

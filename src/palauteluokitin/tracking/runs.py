@@ -1,0 +1,174 @@
+"""MLflow tracking of training runs: params, metrics, plots, the bundle and a pyfunc model.
+
+The default store is embedded: a SQLite database and an artifact folder under
+`./mlflow/` in the working directory (or PALAUTELUOKITIN_MLFLOW_DIR); any tracking
+server works through `tracking_uri` or MLFLOW_TRACKING_URI. MLflow's usage telemetry
+is switched off by the package's `__init__`.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from palauteluokitin.locations import checkout_root
+from palauteluokitin.training.train import TrainingResult
+
+DEFAULT_EXPERIMENT = "palauteluokitin"
+CHAMPION = "champion"
+SELECTION_METRIC = "dev_selection_score"
+
+
+def default_store() -> Path:
+    return Path(os.environ.get("PALAUTELUOKITIN_MLFLOW_DIR", "mlflow")).resolve()
+
+
+def default_tracking_uri() -> str:
+    return os.environ.get("MLFLOW_TRACKING_URI") or f"sqlite:///{default_store() / 'mlflow.db'}"
+
+
+@dataclass
+class TrackedRun:
+    run_id: str
+    experiment_id: str
+    model_uri: str
+    registered_version: str | None = None
+    champion: bool = False
+
+
+def git_commit() -> str:
+    try:
+        done = subprocess.run(
+            ["git", "rev-parse", "HEAD"],
+            cwd=checkout_root() or Path.cwd(),
+            capture_output=True,
+            text=True,
+            timeout=10,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return "unknown"
+    return done.stdout.strip() if done.returncode == 0 else "unknown"
+
+
+def flat_params(recipe: dict, prefix: str = "") -> dict[str, str]:
+    params = {}
+    for key, value in recipe.items():
+        if isinstance(value, dict):
+            params |= flat_params(value, f"{prefix}{key}.")
+        else:
+            params[f"{prefix}{key}"] = str(value)
+    return params
+
+
+def selection_score(dev: dict) -> float:
+    """One number to compare models on dev: the mean of categories macro-F1, sentiment
+    macro-F1 and the flag's PR-AUC."""
+    return round(
+        (dev["categories_macro_f1"] + dev["sentiment_macro_f1"] + dev["epaasiallinen_kohtelu_pr_auc"]) / 3, 4
+    )
+
+
+def _experiment(mlflow, name: str, tracking_uri: str) -> str:
+    """The experiment's id; a new one in a SQLite store keeps its artifacts beside the database."""
+    found = mlflow.get_experiment_by_name(name)
+    if found is not None:
+        return found.experiment_id
+    artifacts = None
+    if tracking_uri.startswith("sqlite:///"):
+        artifacts = (Path(tracking_uri.removeprefix("sqlite:///")).parent / "artifacts").resolve().as_uri()
+    return mlflow.create_experiment(name, artifact_location=artifacts)
+
+
+def log_training(
+    result: TrainingResult,
+    bundle: Path,
+    tracking_uri: str | None = None,
+    experiment: str = DEFAULT_EXPERIMENT,
+    register: str | None = None,
+) -> TrackedRun:
+    """Log one training run with its saved bundle; register it under `register` and move
+    the champion alias to it when it beats the current champion on dev."""
+    import mlflow
+    import pandas as pd
+    from mlflow.models import infer_signature
+
+    from palauteluokitin.classify.loaded_model import LoadedModel
+    from palauteluokitin.modeling.bundle import verify_bundle
+    from palauteluokitin.tracking import pyfunc
+    from palauteluokitin.training.plots import write_evaluation
+
+    os.environ.setdefault("MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR", "false")
+    tracking_uri = tracking_uri or default_tracking_uri()
+    if tracking_uri.startswith("sqlite:///"):
+        Path(tracking_uri.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+    mlflow.set_tracking_uri(tracking_uri)
+    experiment_id = _experiment(mlflow, experiment, tracking_uri)
+    recipe = result.recipe.model_dump(mode="json")
+    commit = git_commit()
+    with mlflow.start_run(experiment_id=experiment_id, run_name=result.recipe.name) as run:
+        mlflow.log_params(flat_params(recipe) | {"data_sha256": result.data_sha256, "git_commit": commit})
+        mlflow.set_tags(
+            {"git_commit": commit, "data_sha256": result.data_sha256, "recipe": result.recipe.name}
+        )
+        metrics = {
+            f"{split}_{name}": value
+            for split in ("dev", "test")
+            for name, value in result.metrics.get(split, {}).items()
+        }
+        metrics |= {
+            f"{split}_{name}": value
+            for split, values in result.metrics.get("baselines", {}).items()
+            for name, value in values.items()
+        }
+        metrics |= {
+            "training_seconds": result.seconds,
+            SELECTION_METRIC: selection_score(result.metrics["dev"]),
+        }
+        mlflow.log_metrics(metrics)
+        mlflow.log_dict(recipe, "recipe.json")
+        with tempfile.TemporaryDirectory() as scratch:
+            for path in write_evaluation(result.model, result.evaluated, Path(scratch)):
+                mlflow.log_artifact(str(path), "evaluation")
+        mlflow.log_artifact(str(bundle / "MODEL_CARD.md"))
+        mlflow.log_artifacts(str(bundle), "bundle")
+        example = [
+            "Hoitaja oli ystävällinen ja selitti kaiken.",
+            "Odotin kolme tuntia eikä kukaan kertonut mitään.",
+        ]
+        # object-typed labels: MLflow compares the columns with a range, which pandas'
+        # string-typed Index warns about
+        frame = pd.DataFrame({"text": example}, columns=pd.Index(["text"], dtype=object))
+        output = pyfunc.FeedbackPyfunc.predict_with(LoadedModel(result.model, verify_bundle(bundle)), frame)
+        info = mlflow.pyfunc.log_model(
+            name="model",
+            python_model=pyfunc.__file__,
+            artifacts={"bundle": str(bundle)},
+            code_paths=[str(Path(__file__).parents[1])],
+            pip_requirements=pyfunc.pip_requirements(),
+            signature=infer_signature(frame, output),
+            input_example=frame,
+        )
+    tracked = TrackedRun(run.info.run_id, experiment_id, info.model_uri)
+    if register:
+        tracked.registered_version, tracked.champion = _register(
+            mlflow, register, tracked, metrics[SELECTION_METRIC]
+        )
+    return tracked
+
+
+def _register(mlflow, name: str, tracked: TrackedRun, score: float) -> tuple[str, bool]:
+    client = mlflow.MlflowClient()
+    version = mlflow.register_model(tracked.model_uri, name).version
+    client.set_model_version_tag(name, version, SELECTION_METRIC, str(score))
+    try:
+        current = client.get_model_version_by_alias(name, CHAMPION)
+    except mlflow.exceptions.MlflowException:
+        current = None
+    best = float(current.tags.get(SELECTION_METRIC, "-inf")) if current is not None else float("-inf")
+    if score > best:
+        client.set_registered_model_alias(name, CHAMPION, version)
+        return str(version), True
+    return str(version), False

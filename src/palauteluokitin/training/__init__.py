@@ -1,0 +1,1 @@
+"""Training on the annotated corpus: recipes, fitting, thresholds, evaluation and shortcut audits."""

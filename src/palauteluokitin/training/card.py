@@ -1,0 +1,69 @@
+"""What a trained bundle says about itself: its metadata (model.json) and model card."""
+
+from __future__ import annotations
+
+import json
+import platform
+from datetime import UTC, datetime
+from importlib.metadata import version
+from pathlib import Path
+
+from palauteluokitin.labels import FLAG, RIGHTS_CATEGORIES, SENTIMENTS
+from palauteluokitin.modeling.bundle import save_bundle
+from palauteluokitin.training.train import TrainingResult
+
+PACKAGES = ("palauteluokitin", "scikit-learn", "numpy", "scipy", "pandas", "joblib", "spacy", "simplemma")
+
+
+def metadata(result: TrainingResult) -> dict:
+    return {
+        "name": result.recipe.name,
+        "created": datetime.now(UTC).isoformat(timespec="seconds"),
+        "label_scheme": {"rights_categories": RIGHTS_CATEGORIES, "sentiments": SENTIMENTS, "flag": FLAG},
+        "thresholds": {label: result.model.threshold(label) for label in (*RIGHTS_CATEGORIES, FLAG)},
+        "recipe": result.recipe.model_dump(mode="json"),
+        "training_data_sha256": result.data_sha256,
+        "training_seconds": result.seconds,
+        "metrics": result.metrics,
+        "packages": {name: version(name) for name in PACKAGES} | {"python": platform.python_version()},
+    }
+
+
+def model_card(meta: dict) -> str:
+    dev, test = meta["metrics"].get("dev", {}), meta["metrics"].get("test", {})
+    rows = "\n".join(
+        f"| {label} | {dev.get(f'{label}_f1', '–')} | {test.get(f'{label}_f1', '–')} |"
+        for label in (*RIGHTS_CATEGORIES, FLAG)
+    )
+    return f"""# Model card: {meta["name"]}
+
+Classifies Finnish social and health care feedback comments by the client's and
+patient's rights categories, sentiment, and a mistreatment flag tuned for recall.
+
+- Recipe: {meta["recipe"]["description"] or meta["recipe"]["name"]}
+- Training data: `data/annotated/palaute.csv` (sha256 {meta["training_data_sha256"][:12]}…),
+  synthetic comments written for this project; see its data card.
+- Thresholds: {json.dumps(meta["thresholds"])}
+- Created {meta["created"]} with palauteluokitin {meta["packages"]["palauteluokitin"]}.
+
+| label | F1 dev | F1 test |
+|---|---:|---:|
+{rows}
+
+Sentiment accuracy: dev {dev.get("sentiment_accuracy", "–")}, test {test.get("sentiment_accuracy", "–")}.
+Flag recall / precision at its threshold: dev {dev.get(f"{FLAG}_recall", "–")} /
+{dev.get(f"{FLAG}_precision", "–")}, test {test.get(f"{FLAG}_recall", "–")} /
+{test.get(f"{FLAG}_precision", "–")}.
+
+## Known limits
+
+Trained on synthetic comments: expect lower scores on real feedback, and check the
+model on a sample of your own annotated comments. Swedish and English comments are
+few in the training data. The flag is tuned for recall: expect false alarms.
+"""
+
+
+def save_trained(result: TrainingResult, directory: Path, overwrite: bool = False) -> Path:
+    """Save a training result as a bundle with its metadata and model card."""
+    meta = metadata(result)
+    return save_bundle(result.model, meta, model_card(meta), directory, overwrite=overwrite)
