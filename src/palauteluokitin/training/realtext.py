@@ -12,6 +12,7 @@ import os
 from pathlib import Path
 
 from palauteluokitin.errors import InputFormatError
+from palauteluokitin.locations import project_path
 
 # Tab-separated files of TurkuNLP/korona-tweets, by path under the shared folder: the
 # column of the tweet id, the column of the text, whether the first line is a header.
@@ -22,9 +23,9 @@ SOURCES = {
 
 
 def default_realtext_dir() -> Path:
-    """PALAUTELUOKITIN_REALTEXT_DIR, else ../shared/realtext beside the checkout."""
+    """PALAUTELUOKITIN_REALTEXT_DIR, else ../shared/realtext beside the checkout (or working directory)."""
     configured = os.environ.get("PALAUTELUOKITIN_REALTEXT_DIR")
-    return Path(configured) if configured else Path(__file__).resolve().parents[4] / "shared" / "realtext"
+    return Path(configured) if configured else project_path("../shared/realtext").resolve()
 
 
 def read_tweets(shared: Path, source: str) -> dict[str, str]:
