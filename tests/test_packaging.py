@@ -200,6 +200,7 @@ def test_wheel_serving_needs_no_optional_part(installed_wheel, tmp_path):
 @pytest.mark.parametrize(
     ("arguments", "extra"),
     [
+        (["classify", "x.csv", "--model", "accurate"], "accurate"),
         (["review", "init"], "review"),
         (["report", "x.csv", "-o", "x.html"], "report"),
         (["train", "--output", "malli"], "train"),

@@ -94,3 +94,21 @@ def test_a_tweet_missing_from_the_shared_files_is_named(tmp_path, realtext_dir):
     with pytest.raises(InputFormatError, match=f"2 labelled tweet\\(s\\) not in .*{rows[0]['source_id']}"):
         read_realtext_set(labels, tmp_path)
     assert read_tweets(tmp_path, source) == {}
+
+
+def test_auxiliary_rows_are_the_train_part_and_xed_lines(realtext_dir):
+    from palauteluokitin.training.auxiliary import realtext_train_rows, xed_rows
+
+    tweets = realtext_train_rows(LABELS)
+    assert len(tweets) == 200 and set(tweets["split"]) == {"train"}
+    dev_ids = {row["id"] for row in read_realtext_set(LABELS, realtext_dir) if row["split"] == "dev"}
+    assert not dev_ids & set(tweets["id"]), "the dev part is never trained on"
+    lines = xed_rows(300, seed=1, shared=realtext_dir)
+    assert lines["sentiment"].value_counts().to_dict() == {
+        "positiivinen": 100,
+        "negatiivinen": 100,
+        "neutraali": 100,
+    }
+    assert set(lines[FLAG]) == {"0"} and all(set(lines[label]) == {"0"} for label in RIGHTS_CATEGORIES)
+    assert lines["text"].is_unique
+    assert xed_rows(300, seed=1, shared=realtext_dir).equals(lines), "the same seed draws the same lines"

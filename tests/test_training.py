@@ -23,7 +23,7 @@ from palauteluokitin.modeling.classifier import FeedbackClassifier
 from palauteluokitin.modeling.features import CharNgrams, FeedbackFeatures, mark_negation
 from palauteluokitin.training.card import save_trained
 from palauteluokitin.training.corpus import REQUIRED_COLUMNS
-from palauteluokitin.training.recipe import load_recipe
+from palauteluokitin.training.recipe import AuxiliaryConfig, load_recipe
 from palauteluokitin.training.thresholds import flag_threshold
 from palauteluokitin.training.train import train
 
@@ -257,6 +257,7 @@ def tiny_result(tmp_path_factory):
         update={
             "features": recipe.features.model_copy(update={"min_df": 1}),
             "model": recipe.model.model_copy(update={"calibration_folds": 2}),
+            "auxiliary": AuxiliaryConfig(),  # the tiny corpus alone
         }
     )
     return train(recipe, path), path
@@ -296,7 +297,9 @@ def tracked(tiny_result, tmp_path_factory):
     store = tmp_path_factory.mktemp("mlflow")
     uri = f"sqlite:///{store / 'mlflow.db'}"
     output = store / "model"
-    arguments = ["train", "--data", str(path), "--output", str(output)]
+    recipe = store / "tiny.toml"
+    recipe.write_text('name = "tiny"\n', encoding="utf-8")
+    arguments = ["train", "--config", str(recipe), "--data", str(path), "--output", str(output)]
     result = CliRunner().invoke(cli, [*arguments, "--tracking-uri", uri, "--register", "tiny"])
     assert result.exit_code == 0, result.output
     return uri, output, result.output
@@ -308,7 +311,10 @@ def test_train_command_saves_bundle_and_logs_the_run(tracked):
     uri, output, printed = tracked
     assert "dev: categories macro-F1" in printed
     assert "registered tiny version 1: now the champion" in printed
-    assert json.loads((output / "model.json").read_text(encoding="utf-8"))["name"] == "baseline"
+    meta = json.loads((output / "model.json").read_text(encoding="utf-8"))
+    assert meta["name"] == "tiny"
+    assert set(meta["scorecard"]) == {"test", "challenge", "realtext_dev", "behaviour"}
+    assert "## Scorecard" in (output / "MODEL_CARD.md").read_text(encoding="utf-8")
     client = mlflow.MlflowClient(tracking_uri=uri)
     experiment = client.get_experiment_by_name("palauteluokitin")
     assert experiment.artifact_location.endswith("/artifacts")
@@ -381,6 +387,36 @@ def test_champion_moves_only_to_a_better_model(tracked):
     assert client.get_model_version_by_alias("tiny", CHAMPION).version == first.version
     assert _register(mlflow, "tiny", run, score + 0.1) == ("3", True)
     assert str(client.get_model_version_by_alias("tiny", CHAMPION).version) == "3"
+    worse = ["realtext_dev false_flag_rate: 0.300 against the champion's 0.200"]
+    assert _register(mlflow, "tiny", run, score + 0.2, worse) == ("4", False), "the gate holds it back"
+    assert str(client.get_model_version_by_alias("tiny", CHAMPION).version) == "3"
+    assert _register(mlflow, "tiny", run, score - 0.2, worse, force=True) == ("5", True)
+
+
+def test_retraining_gate_compares_with_the_champion(tracked, tiny_result):
+    """A second registration runs the gate: both models scored on the gate's sets, the
+    table printed and logged, the champion kept unless the new model is no worse."""
+    import mlflow
+
+    uri, _, _ = tracked
+    _, path = tiny_result
+    store = Path(uri.removeprefix("sqlite:///")).parent
+    arguments = ["train", "--config", str(store / "tiny.toml"), "--data", str(path), "--tracking-uri", uri]
+    result = CliRunner().invoke(cli, [*arguments, "--register", "gated"])
+    assert result.exit_code == 0, result.output
+    assert "gate:" not in result.output  # no champion yet: nothing to compare with
+    result = CliRunner().invoke(cli, [*arguments, "--register", "gated"])
+    assert result.exit_code == 0, result.output
+    assert "gate: realtext_dev  false_flag_rate" in result.output
+    assert "registered gated version 2: the champion stays" in result.output  # same score: not better
+    run = mlflow.MlflowClient(tracking_uri=uri).get_run(
+        mlflow.MlflowClient(tracking_uri=uri).get_model_version("gated", "2").run_id
+    )
+    assert "gate_new_behaviour_false_flag_rate" in run.data.metrics
+    assert "gate_champion_realtext_dev_false_flag_rate" in run.data.metrics
+    forced = CliRunner().invoke(cli, [*arguments, "--register", "gated", "--force"])
+    assert "registered gated version 3: now the champion" in forced.output
+    assert CliRunner().invoke(cli, ["train", "--force", "--no-tracking"]).exit_code != 0
 
 
 def test_mlflow_models_serve_answers(tracked, tmp_path):
@@ -429,3 +465,26 @@ def test_personal_data_stays_out_of_the_vocabularies(redact_vocabulary):
     grams = list(features.char_vectorizer_.vocabulary_)
     leaked = "kolehmainen" in words or "240387" in words or any("ehmai" in g or "40387" in g for g in grams)
     assert leaked is not redact_vocabulary
+
+
+def test_gate_without_its_sets_keeps_the_champion(tracked, tiny_result, tmp_path, monkeypatch):
+    uri, _, _ = tracked
+    _, path = tiny_result
+    store = Path(uri.removeprefix("sqlite:///")).parent
+    arguments = ["train", "--config", str(store / "tiny.toml"), "--data", str(path), "--tracking-uri", uri]
+    monkeypatch.setenv("PALAUTELUOKITIN_REALTEXT_DIR", str(tmp_path))  # no real texts here
+    CliRunner().invoke(cli, [*arguments, "--register", "nosets"])
+    second = CliRunner().invoke(cli, [*arguments, "--register", "nosets"])
+    assert second.exit_code == 0, second.output
+    assert "gate: not run:" in second.output and "the champion stays" in second.output
+    assert "not promoted: worse than the champion on: the gate's sets" in second.output
+
+
+def test_mentions_never_become_features():
+    """@mentions name people or accounts: no model file may hold one, as a word or in pieces."""
+    texts = ["Kiitos @matti_virtanen1 avusta", "@matti_virtanen1 hoiti asian", "Hoitaja auttoi", "Hoitaja kiitos"]
+    features = FeedbackFeatures(min_df=1, redact_vocabulary=False).fit(texts)
+    words = features.word_vectorizer_.vocabulary_
+    chars = features.char_vectorizer_.vocabulary_
+    assert "hoitaja" in words and not any("@" in term or "virtanen" in term for term in words)
+    assert not any("@" in gram or "virta" in gram for gram in chars)

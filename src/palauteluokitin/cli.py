@@ -11,6 +11,7 @@ import click
 
 from palauteluokitin import __version__
 from palauteluokitin.errors import MissingExtraError, PalauteluokitinError
+from palauteluokitin.labels import FLAG
 from palauteluokitin.text.lemmatizers import BACKENDS, DEFAULT_BACKEND
 
 
@@ -224,6 +225,11 @@ def audit_shortcuts_cli(
     help="Register the model under NAME; the alias 'champion' moves to it only if it beats the "
     "current champion on dev.",
 )
+@click.option(
+    "--force",
+    is_flag=True,
+    help="With --register: make the new model the champion even if the gate finds it worse.",
+)
 @click.option("--no-tracking", is_flag=True, help="Do not log the run to MLflow.")
 def train_cli(
     recipe_path: Path,
@@ -233,6 +239,7 @@ def train_cli(
     tracking_uri: str | None,
     experiment: str,
     register: str | None,
+    force: bool,
     no_tracking: bool,
 ) -> None:
     """Train the classifier from a recipe; print dev and test metrics; save a bundle and
@@ -241,12 +248,15 @@ def train_cli(
 
     from palauteluokitin.training.card import save_trained
     from palauteluokitin.training.recipe import load_recipe
+    from palauteluokitin.training.scorecard import scorecard, standard_sets
     from palauteluokitin.training.train import DEFAULT_CORPUS, DEFAULT_RECIPE, train
 
     if output and output.exists() and any(output.iterdir()) and not overwrite:
         raise click.ClickException(f"{output} exists and is not empty; pass --overwrite to replace it.")
     if register and no_tracking:
         raise click.ClickException("--register needs MLflow tracking; drop --no-tracking.")
+    if force and not register:
+        raise click.ClickException("--force only applies with --register NAME.")
     if not no_tracking:
         import palauteluokitin.tracking  # noqa: F401  (fails now, not after training, without the extra)
     result = train(load_recipe(recipe_path or DEFAULT_RECIPE), data or DEFAULT_CORPUS)
@@ -259,19 +269,32 @@ def train_cli(
             f"precision {metrics.get('epaasiallinen_kohtelu_precision')}"
         )
     click.echo(f"trained in {result.seconds} s")
+    card = None
+    try:
+        card = scorecard(result.model, **standard_sets(data or DEFAULT_CORPUS))
+    except (PalauteluokitinError, FileNotFoundError) as error:
+        click.echo(f"No scorecard in the model card: {error}", err=True)
     with tempfile.TemporaryDirectory() as scratch:
-        bundle = save_trained(result, output or Path(scratch) / "bundle", overwrite=overwrite)
+        bundle = save_trained(result, output or Path(scratch) / "bundle", overwrite=overwrite, scorecard=card)
         if output:
             click.echo(f"saved {output}")
         if not no_tracking:
             from palauteluokitin.tracking.runs import default_tracking_uri, log_training
 
             uri = tracking_uri or default_tracking_uri()
-            tracked = log_training(result, bundle, uri, experiment, register)
+            tracked = log_training(result, bundle, uri, experiment, register, force, data or DEFAULT_CORPUS)
             click.echo(f"MLflow run {tracked.run_id} in {uri} (experiment {experiment!r})")
             if register:
+                for line in tracked.gate:
+                    click.echo(f"gate: {line}")
                 state = "now the champion" if tracked.champion else "the champion stays"
                 click.echo(f"registered {register} version {tracked.registered_version}: {state}")
+                if tracked.regressions:
+                    worse = "; ".join(tracked.regressions)
+                    if tracked.champion:
+                        click.echo(f"Warning: promoted by --force although worse on: {worse}", err=True)
+                    else:
+                        click.echo(f"not promoted: worse than the champion on: {worse}")
 
 
 def model_options(command):
@@ -318,6 +341,31 @@ def evaluate_cli(
 
     model = load_model(model_name, trusted=trust_model, models_dir=models_dir)
     click.echo(evaluate_file(source, model, text_column, split))
+
+
+@cli.command("scorecard")
+@model_options
+@click.option(
+    "--data", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="Annotated corpus CSV."
+)
+def scorecard_cli(model_name: str, models_dir: Path | None, trust_model: bool, data: Path | None) -> None:
+    """Score a model on every set the project judges models by: the corpus's test split and
+    its contrast pairs, the challenge set, the real-text development set and the
+    behavioural suite (needs the real texts in ../shared/realtext or
+    PALAUTELUOKITIN_REALTEXT_DIR)."""
+    from palauteluokitin.classify.loaded_model import load_model
+    from palauteluokitin.training.scorecard import precision_at_prevalence, scorecard, standard_sets
+
+    model = load_model(model_name, trusted=trust_model, models_dir=models_dir)
+    card = scorecard(model.classifier, **standard_sets(data))
+    click.echo(f"Model {model.version}")
+    for part, scores in card.items():
+        click.echo(f"{part}:")
+        for name, value in scores.items():
+            click.echo(f"  {name:44} {value}")
+    real = card["realtext_dev"]
+    implied = precision_at_prevalence(card["test"][f"{FLAG}_recall"], real["false_flag_rate"])
+    click.echo(f"flag precision implied at 3 % prevalence (test recall, real-text false flags): {implied}")
 
 
 @cli.command("classify")

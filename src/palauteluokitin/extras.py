@@ -10,6 +10,7 @@ EXTRAS = {
     "train": "MLflow tracking and evaluation plots",
     "review": "the review queue (web app and database)",
     "report": "the analyst report",
+    "accurate": "the accurate model (its sentence encoder)",
 }
 
 

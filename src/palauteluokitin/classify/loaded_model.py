@@ -92,6 +92,7 @@ class LoadedModel:
     """A model bundle ready to classify: a fitted `FeedbackClassifier` with its metadata."""
 
     def __init__(self, classifier, metadata: dict) -> None:
+        classifier.features_.check_available()
         self.classifier = classifier
         self.metadata = metadata
         self.version = f"{metadata.get('name', 'model')}-{metadata.get('created', '')[:10]}"

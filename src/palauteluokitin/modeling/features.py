@@ -55,16 +55,32 @@ def word_char_ngrams(word: str, low: int, high: int) -> tuple[str, ...]:
     return tuple(grams)
 
 
+def is_handle(word: str) -> bool:
+    """An @mention: it names a person or an account, and no model file may hold one."""
+    return word.startswith("@")
+
+
+def lemma_terms(text: str) -> list[str]:
+    """The terms of a space-joined lemma string, @mentions left out."""
+    return [term for term in text.split() if not is_handle(term)]
+
+
 class CharNgrams:
     """Analyzer for a vectoriser: scikit-learn's `char_wb` n-grams of the lower-cased text,
-    cached per word (feedback repeats its words; cutting them is pure Python)."""
+    cached per word (feedback repeats its words; cutting them is pure Python), without
+    the words that are @mentions."""
 
     def __init__(self, ngram_range: tuple[int, int] = (2, 5)) -> None:
         self.ngram_range = tuple(ngram_range)
 
     def __call__(self, text: str) -> list[str]:
         low, high = self.ngram_range
-        return [gram for word in text.lower().split() for gram in word_char_ngrams(word, low, high)]
+        return [
+            gram
+            for word in text.lower().split()
+            if not is_handle(word)
+            for gram in word_char_ngrams(word, low, high)
+        ]
 
     def __repr__(self) -> str:
         return f"CharNgrams({self.ngram_range!r})"
@@ -89,7 +105,10 @@ class TextFeatures:
 
 class FeedbackFeatures(TransformerMixin, BaseEstimator):
     """TF-IDF of lemma word n-grams (optionally negation-marked, with compound parts)
-    beside TF-IDF of character n-grams of the lower-cased text."""
+    beside TF-IDF of character n-grams of the lower-cased text; with `sentence_vectors`
+    > 0, also e5 sentence vectors scaled by that weight (the columns after the n-grams)."""
+
+    sentence_vectors = 0.0  # the default for models pickled before the parameter existed
 
     def __init__(
         self,
@@ -101,6 +120,7 @@ class FeedbackFeatures(TransformerMixin, BaseEstimator):
         min_df: int = 2,
         max_features: int | None = 200_000,
         redact_vocabulary: bool = True,
+        sentence_vectors: float = 0.0,
     ) -> None:
         self.lemmatizer = lemmatizer
         self.word_ngrams = word_ngrams
@@ -110,6 +130,7 @@ class FeedbackFeatures(TransformerMixin, BaseEstimator):
         self.min_df = min_df
         self.max_features = max_features
         self.redact_vocabulary = redact_vocabulary
+        self.sentence_vectors = sentence_vectors
 
     def fit(self, texts, y=None):
         """Learn the vocabularies. With `redact_vocabulary`, from the texts with personal
@@ -121,7 +142,7 @@ class FeedbackFeatures(TransformerMixin, BaseEstimator):
 
             texts = [redact(text) for text in texts]
         self.word_vectorizer_ = TfidfVectorizer(
-            tokenizer=str.split,
+            tokenizer=lemma_terms,
             token_pattern=None,
             lowercase=False,
             ngram_range=tuple(self.word_ngrams),
@@ -162,8 +183,20 @@ class FeedbackFeatures(TransformerMixin, BaseEstimator):
         texts = list(texts)
         tokens, lemmas = self._lemmas(texts)
         words = self.word_vectorizer_.transform([" ".join(terms) for terms in lemmas])
-        chars = self.char_vectorizer_.transform(texts)
-        return TextFeatures(texts, sp.hstack([words, chars]).tocsr(), tokens, lemmas)
+        blocks = [words, self.char_vectorizer_.transform(texts)]
+        if self.sentence_vectors:
+            from palauteluokitin.modeling.sentence_vectors import sentence_vectors
+
+            blocks.append(sp.csr_matrix(self.sentence_vectors * sentence_vectors(texts)))
+        return TextFeatures(texts, sp.hstack(blocks).tocsr(), tokens, lemmas)
+
+    def check_available(self) -> None:
+        """Raise MissingExtraError now, not at the first batch, if a part these features
+        need (the sentence encoder) is not installed."""
+        if self.sentence_vectors:
+            from palauteluokitin.modeling.sentence_vectors import check_available
+
+            check_available()
 
     def transform(self, texts):
         return self.analyse(texts).matrix

@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import subprocess
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from palauteluokitin.locations import checkout_root
@@ -37,6 +37,9 @@ class TrackedRun:
     model_uri: str
     registered_version: str | None = None
     champion: bool = False
+    # the retraining gate against the previous champion: its table, and where the new model is worse
+    gate: list[str] = field(default_factory=list)
+    regressions: list[str] = field(default_factory=list)
 
 
 def git_commit() -> str:
@@ -88,9 +91,13 @@ def log_training(
     tracking_uri: str | None = None,
     experiment: str = DEFAULT_EXPERIMENT,
     register: str | None = None,
+    force: bool = False,
+    corpus: Path | None = None,
 ) -> TrackedRun:
     """Log one training run with its saved bundle; register it under `register` and move
-    the champion alias to it when it beats the current champion on dev."""
+    the champion alias to it when it beats the current champion on dev and is no worse
+    than it on the retraining gate's sets (the real-text development set, the
+    behavioural suite and flag recall on `corpus`'s test split); `force` moves it anyway."""
     import mlflow
     import pandas as pd
     from mlflow.models import infer_signature
@@ -151,15 +158,51 @@ def log_training(
             signature=infer_signature(frame, output),
             input_example=frame,
         )
-    tracked = TrackedRun(run.info.run_id, experiment_id, info.model_uri)
+        tracked = TrackedRun(run.info.run_id, experiment_id, info.model_uri)
+        if register:
+            tracked.gate, tracked.regressions = _gate(mlflow, register, result.model, corpus)
     if register:
         tracked.registered_version, tracked.champion = _register(
-            mlflow, register, tracked, metrics[SELECTION_METRIC]
+            mlflow, register, tracked, metrics[SELECTION_METRIC], tracked.regressions, force
         )
     return tracked
 
 
-def _register(mlflow, name: str, tracked: TrackedRun, score: float) -> tuple[str, bool]:
+def _gate(mlflow, name: str, classifier, corpus: Path | None) -> tuple[list[str], list[str]]:
+    """The new model and the current champion of `name` scored on the gate's sets (logged
+    to the active run); ([], []) when there is no champion yet."""
+    from palauteluokitin.errors import PalauteluokitinError
+    from palauteluokitin.modeling.bundle import load_bundle
+    from palauteluokitin.training.scorecard import gate_regressions, gate_table, scorecard, standard_sets
+
+    try:
+        current = mlflow.MlflowClient().get_model_version_by_alias(name, CHAMPION)
+    except mlflow.exceptions.MlflowException:
+        return [], []
+    folder = mlflow.artifacts.download_artifacts(run_id=current.run_id, artifact_path="bundle")
+    champion, _ = load_bundle(folder, trusted=True)
+    try:
+        sets = standard_sets(corpus)
+    except (PalauteluokitinError, FileNotFoundError) as error:
+        return [f"not run: {error}"], ["the gate's sets, which are missing here (promote with --force)"]
+    new_card, champion_card = scorecard(classifier, **sets), scorecard(champion, **sets)
+    mlflow.log_metrics(
+        {
+            f"gate_{who}_{part}_{score}": card[part][score]
+            for who, card in (("new", new_card), ("champion", champion_card))
+            for part, values in card.items()
+            for score in values
+            if isinstance(card[part][score], int | float)
+        }
+    )
+    return gate_table(new_card, champion_card), gate_regressions(new_card, champion_card)
+
+
+def _register(
+    mlflow, name: str, tracked: TrackedRun, score: float, regressions=(), force: bool = False
+) -> tuple[str, bool]:
+    """Register the run's model; move the champion alias to it when it beats the champion's
+    dev selection score and has no regressions on the gate, or when `force`d."""
     client = mlflow.MlflowClient()
     version = mlflow.register_model(tracked.model_uri, name).version
     client.set_model_version_tag(name, version, SELECTION_METRIC, str(score))
@@ -168,7 +211,7 @@ def _register(mlflow, name: str, tracked: TrackedRun, score: float) -> tuple[str
     except mlflow.exceptions.MlflowException:
         current = None
     best = float(current.tags.get(SELECTION_METRIC, "-inf")) if current is not None else float("-inf")
-    if score > best:
+    if force or (score > best and not regressions):
         client.set_registered_model_alias(name, CHAMPION, version)
         return str(version), True
     return str(version), False

@@ -29,6 +29,34 @@ def metadata(result: TrainingResult) -> dict:
     }
 
 
+def auxiliary_lines(recipe: dict) -> str:
+    """The auxiliary training rows of a recipe, with their sources and licences."""
+    auxiliary = recipe.get("auxiliary", {})
+    lines = ""
+    if auxiliary.get("realtext_train"):
+        lines += (
+            "\n- Plus the train part of the real-text set (`data/realtext/labels.csv`: tweets from"
+            "\n  TurkuNLP/korona-tweets labelled by this project; texts not shipped)."
+        )
+    if auxiliary.get("xed_lines"):
+        lines += (
+            f"\n- Plus {auxiliary['xed_lines']} XED Finnish subtitle lines as sentiment examples"
+            "\n  (Öhman et al., COLING 2020, CC BY 4.0)."
+        )
+    return lines
+
+
+def scorecard_lines(card: dict | None) -> str:
+    """The model's scorecard (`training.scorecard`) as markdown, if it was added to the metadata."""
+    if not card:
+        return ""
+    lines = ["## Scorecard", ""]
+    for part, scores in card.items():
+        shown = ", ".join(f"{name} {value}" for name, value in scores.items())
+        lines.append(f"- **{part}**: {shown}")
+    return "\n".join(lines) + "\n\n"
+
+
 def model_card(meta: dict) -> str:
     dev, test = meta["metrics"].get("dev", {}), meta["metrics"].get("test", {})
     rows = "\n".join(
@@ -42,7 +70,7 @@ patient's rights categories, sentiment, and a mistreatment flag tuned for recall
 
 - Recipe: {meta["recipe"]["description"] or meta["recipe"]["name"]}
 - Training data: `data/annotated/palaute.csv` (sha256 {meta["training_data_sha256"][:12]}…),
-  synthetic comments written for this project; see its data card.
+  synthetic comments written for this project; see its data card.{auxiliary_lines(meta["recipe"])}
 - Thresholds: {json.dumps(meta["thresholds"])}
 - Created {meta["created"]} with palauteluokitin {meta["packages"]["palauteluokitin"]}.
 
@@ -55,7 +83,7 @@ Flag recall / precision at its threshold: dev {dev.get(f"{FLAG}_recall", "–")}
 {dev.get(f"{FLAG}_precision", "–")}, test {test.get(f"{FLAG}_recall", "–")} /
 {test.get(f"{FLAG}_precision", "–")}.
 
-## Known limits
+{scorecard_lines(meta.get("scorecard"))}## Known limits
 
 Trained on synthetic comments: expect lower scores on real feedback, and check the
 model on a sample of your own annotated comments. Swedish and English comments are
@@ -63,7 +91,10 @@ few in the training data. The flag is tuned for recall: expect false alarms.
 """
 
 
-def save_trained(result: TrainingResult, directory: Path, overwrite: bool = False) -> Path:
-    """Save a training result as a bundle with its metadata and model card."""
-    meta = metadata(result)
+def save_trained(
+    result: TrainingResult, directory: Path, overwrite: bool = False, scorecard: dict | None = None
+) -> Path:
+    """Save a training result as a bundle with its metadata and model card (with the
+    model's `scorecard` on the project's other sets, when given)."""
+    meta = metadata(result) | ({"scorecard": scorecard} if scorecard else {})
     return save_bundle(result.model, meta, model_card(meta), directory, overwrite=overwrite)

@@ -26,6 +26,8 @@ class FeatureConfig(Strict):
     max_features: int | None = Field(200_000, ge=1)
     # Learn vocabularies from redacted text: no personal data in model files.
     redact_vocabulary: bool = True
+    # Weight of the e5 sentence vectors beside the TF-IDF (0: none; needs the `accurate` extra).
+    sentence_vectors: float = Field(0.0, ge=0)
 
     @field_validator("lemmatizer")
     @classmethod
@@ -52,6 +54,13 @@ class ThresholdConfig(Strict):
     flag_pool_train_out_of_fold: bool = True
 
 
+class AuxiliaryConfig(Strict):
+    # The train part of data/realtext/labels.csv (texts from the shared real-text folder).
+    realtext_train: bool = False
+    # XED Finnish subtitle lines as sentiment examples without categories or flag (0: none).
+    xed_lines: int = Field(0, ge=0)
+
+
 class Recipe(Strict):
     name: str
     description: str = ""
@@ -59,6 +68,7 @@ class Recipe(Strict):
     features: FeatureConfig = FeatureConfig()
     model: ModelConfig = ModelConfig()
     thresholds: ThresholdConfig = ThresholdConfig()
+    auxiliary: AuxiliaryConfig = AuxiliaryConfig()
 
 
 def load_recipe(path: Path) -> Recipe:

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 from scipy.stats import beta
 from sklearn.metrics import f1_score
-from sklearn.model_selection import StratifiedKFold, cross_val_predict
+from sklearn.model_selection import StratifiedGroupKFold, StratifiedKFold, cross_val_predict
 from sklearn.utils.validation import check_is_fitted
 
 from palauteluokitin.labels import FLAG, RIGHTS_CATEGORIES
@@ -17,13 +17,20 @@ from palauteluokitin.labels import FLAG, RIGHTS_CATEGORIES
 CANDIDATES = np.round(np.arange(0.05, 0.951, 0.01), 2)
 
 
-def out_of_fold_flag_scores(model, texts, truth, folds: int = 5) -> np.ndarray:
+def out_of_fold_flag_scores(model, texts, truth, folds: int = 5, groups=None) -> np.ndarray:
     """Flag scores for the training texts of a fitted `FeedbackClassifier`, each from a
-    flag head fitted on the other folds."""
+    flag head fitted on the other folds. With `groups` (a contrast pair's members share
+    one), a group stays within one fold, so no comment is scored by a head that saw its
+    minimal edit."""
     check_is_fitted(model, "features_")
     matrix = model.features_.transform(texts)
-    splitter = StratifiedKFold(folds, shuffle=True, random_state=model.seed)
-    return cross_val_predict(model.make_head(), matrix, truth, cv=splitter, method="predict_proba")[:, 1]
+    if groups is None:
+        splitter = StratifiedKFold(folds, shuffle=True, random_state=model.seed)
+    else:
+        splitter = StratifiedGroupKFold(folds, shuffle=True, random_state=model.seed)
+    return cross_val_predict(
+        model.make_head(), matrix, truth, groups=groups, cv=splitter, method="predict_proba"
+    )[:, 1]
 
 
 def tune_thresholds(

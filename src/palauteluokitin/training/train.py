@@ -66,10 +66,24 @@ def load_splits(path: Path) -> dict[str, pd.DataFrame]:
     return splits
 
 
+def with_auxiliary(part: pd.DataFrame, recipe: Recipe) -> pd.DataFrame:
+    """The train split with the recipe's auxiliary rows from real text appended."""
+    from palauteluokitin.training.auxiliary import realtext_train_rows, xed_rows
+
+    parts = [part]
+    if recipe.auxiliary.realtext_train:
+        parts.append(realtext_train_rows())
+    if recipe.auxiliary.xed_lines:
+        parts.append(xed_rows(recipe.auxiliary.xed_lines, recipe.seed))
+    return pd.concat(parts, ignore_index=True).fillna("") if len(parts) > 1 else part
+
+
 def train(recipe: Recipe, data: Path = DEFAULT_CORPUS) -> TrainingResult:
-    """Fit on the train split, tune thresholds on dev, score dev and test."""
+    """Fit on the train split (with the recipe's auxiliary rows), tune thresholds on dev,
+    score dev and test."""
     started = time.perf_counter()
     splits = load_splits(data)
+    splits["train"] = with_auxiliary(splits["train"], recipe)
     model = build_model(recipe)
     model.fit(splits["train"]["text"], splits["train"])
     dev_scores = model.predict_scores(splits["dev"]["text"])
@@ -77,7 +91,9 @@ def train(recipe: Recipe, data: Path = DEFAULT_CORPUS) -> TrainingResult:
     if recipe.thresholds.flag_pool_train_out_of_fold:
         truth = splits["train"][FLAG].astype(int).to_numpy()
         folds = recipe.model.calibration_folds
-        pooled = (truth, out_of_fold_flag_scores(model, splits["train"]["text"], truth, folds))
+        groups = splits["train"].get("pair", pd.Series([""] * len(truth))).fillna("").astype(str)
+        groups = groups.where(groups != "", splits["train"]["id"].astype(str)).to_numpy()
+        pooled = (truth, out_of_fold_flag_scores(model, splits["train"]["text"], truth, folds, groups))
     settings = recipe.thresholds
     thresholds = tune_thresholds(
         dev_scores, splits["dev"], settings.flag_min_recall, pooled, settings.flag_recall_confidence
