@@ -18,14 +18,12 @@ import pandas as pd
 
 from palauteluokitin.errors import InputFormatError
 from palauteluokitin.labels import FLAG, RIGHTS_CATEGORIES
-from palauteluokitin.locations import project_path
-from palauteluokitin.training.realtext import default_realtext_dir, read_realtext_set
+from palauteluokitin.training.realtext import LABELS, default_realtext_dir, read_realtext_set
 
-REALTEXT_LABELS = project_path("data/realtext/labels.csv")
 POSITIVE_EMOTIONS, NEGATIVE_EMOTIONS = {5, 8}, {1, 3, 4, 6}
 
 
-def realtext_train_rows(labels_csv: Path = REALTEXT_LABELS) -> pd.DataFrame:
+def realtext_train_rows(labels_csv: Path = LABELS) -> pd.DataFrame:
     """The train part of the labelled real texts, as corpus rows."""
     rows = [row for row in read_realtext_set(labels_csv) if row["split"] == "train"]
     return pd.DataFrame(rows).assign(split="train", pair="", lang="fi")

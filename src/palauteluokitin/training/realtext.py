@@ -21,6 +21,8 @@ SOURCES = {
     "korona-tweets/combined-annotated.tsv": (0, 2, True),
 }
 
+LABELS = project_path("data/realtext/labels.csv")  # the labelled real texts: ids and labels only
+
 
 def default_realtext_dir() -> Path:
     """PALAUTELUOKITIN_REALTEXT_DIR, else ../shared/realtext beside the checkout (or working directory)."""

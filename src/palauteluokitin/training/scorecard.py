@@ -20,9 +20,10 @@ from palauteluokitin.labels import FLAG, RIGHTS_CATEGORIES
 from palauteluokitin.locations import project_path
 from palauteluokitin.training.evaluation import contrast_pair_scores
 from palauteluokitin.training.metrics import evaluate
+from palauteluokitin.training.realtext import LABELS as REALTEXT_LABELS
+from palauteluokitin.training.realtext import read_realtext_set
 
 CHALLENGE = project_path("data/challenge/challenge.csv")
-REALTEXT_LABELS = project_path("data/realtext/labels.csv")
 BEHAVIOUR_SUITE = project_path("tests/behaviour")
 BEHAVIOUR_COLUMNS = ("id", "capability", "group", "lang", "text", "flag", "sentiment")
 IMPLICIT = "implicit_mistreatment"
@@ -43,6 +44,10 @@ def read_behaviour_suite(folder: Path = BEHAVIOUR_SUITE) -> pd.DataFrame:
     suite = pd.concat(frames, ignore_index=True)
     suite[FLAG] = suite.pop("flag").astype(int)
     return suite
+
+
+def rounded(scores: dict) -> dict:
+    return {key: round(value, 4) if isinstance(value, float) else value for key, value in scores.items()}
 
 
 def behaviour_scores(classifier, suite: pd.DataFrame) -> dict[str, float]:
@@ -73,7 +78,7 @@ def behaviour_scores(classifier, suite: pd.DataFrame) -> dict[str, float]:
         scores["register_flip_rate"] = float((grouped["predicted"] != first)[variants].mean())
     for capability, rows in suite.assign(right=flagged == truth).groupby("capability", sort=True):
         scores[f"{capability}_flag_accuracy"] = float(rows["right"].mean())
-    return {key: round(value, 4) if isinstance(value, float) else value for key, value in scores.items()}
+    return rounded(scores)
 
 
 def realtext_scores(classifier, rows: list[dict]) -> dict[str, float]:
@@ -95,7 +100,7 @@ def realtext_scores(classifier, rows: list[dict]) -> dict[str, float]:
             )
         ),
     }
-    return {key: round(value, 4) if isinstance(value, float) else value for key, value in scores.items()}
+    return rounded(scores)
 
 
 def labelled_split_scores(classifier, part: pd.DataFrame) -> dict[str, float]:
@@ -145,7 +150,6 @@ def standard_sets(
     """The project's sets as `scorecard` arguments: the corpus's test split, the challenge
     set, the dev part of the real-text set (texts read from the shared folder) and the
     behavioural suite."""
-    from palauteluokitin.training.realtext import read_realtext_set
     from palauteluokitin.training.train import DEFAULT_CORPUS, load_splits
 
     return {
