@@ -19,14 +19,14 @@ from palauteluokitin.training.scorecard import behaviour_scores, read_behaviour_
 # (model, score, floor): "≤" scores are rates of mistakes, "≥" scores rates of success.
 FLOORS = {
     "default": {
-        "false_flag_rate": ("≤", 0.40),
+        "false_flag_rate": ("≤", 0.36),
         "flag_recall": ("≥", 0.98),
         "implicit_recall": ("≥", 0.97),
-        "register_flip_rate": ("≤", 0.07),
-        "sentiment_accuracy": ("≥", 0.81),
+        "register_flip_rate": ("≤", 0.02),
+        "sentiment_accuracy": ("≥", 0.85),
         "explicit_mistreatment_flag_accuracy": ("≥", 1.0),
-        "negated_complaint_flag_accuracy": ("≥", 0.2),
-        "service_failure_flag_accuracy": ("≥", 0.55),
+        "negated_complaint_flag_accuracy": ("≥", 0.4),
+        "service_failure_flag_accuracy": ("≥", 0.6),
     },
 }
 

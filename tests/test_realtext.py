@@ -37,23 +37,35 @@ def test_labels_rebuild_from_the_drafts(tmp_path, monkeypatch):
     spec = importlib.util.spec_from_file_location("build_realtext", HERE / "build.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    for name in ("selection.csv", "drafts"):
+    for name in ("selection.csv", "extension_selection.csv", "drafts"):
         (tmp_path / name).symlink_to(HERE / name)
     monkeypatch.setattr(module, "HERE", tmp_path)
     monkeypatch.setattr(module, "DRAFTS", HERE / "drafts")
     module.build()
     assert (tmp_path / "labels.csv").read_bytes() == LABELS.read_bytes()
-    assert (tmp_path / "agreement.json").read_bytes() == (HERE / "agreement.json").read_bytes()
+    for name in ("agreement.json", "extension_agreement.json"):
+        assert (tmp_path / name).read_bytes() == (HERE / name).read_bytes()
 
 
 def test_selection_rebuilds_from_the_shared_texts(realtext_dir):
     spec = importlib.util.spec_from_file_location("select_tweets", HERE / "select_tweets.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    with (HERE / "selection.csv").open(encoding="utf-8", newline="") as handle:
-        committed = [(row["source"], row["source_id"]) for row in csv.DictReader(handle)]
+    committed, extension = (
+        [(row["source"], row["source_id"]) for row in csv.DictReader(path.read_text(encoding="utf-8").splitlines())]
+        for path in (HERE / "selection.csv", HERE / "extension_selection.csv")
+    )
     assert module.select(realtext_dir) == committed
-    assert [(row["source"], row["source_id"]) for row in labelled()] == committed
+    assert module.select_extension(realtext_dir) == extension
+    assert [(row["source"], row["source_id"]) for row in labelled()] == committed + extension
+    assert not set(committed) & set(extension)
+
+
+def test_the_extension_is_train_only_and_leaves_dev_alone():
+    rows = labelled()
+    first, extension = rows[:640], rows[640:]
+    assert len(extension) == 800 and {row["split"] for row in extension} == {"train"}
+    assert sum(row["split"] == "dev" for row in first) == 440
 
 
 def test_labels_join_with_the_shared_texts(realtext_dir):
@@ -100,7 +112,7 @@ def test_auxiliary_rows_are_the_train_part_and_xed_lines(realtext_dir):
     from palauteluokitin.training.auxiliary import realtext_train_rows, xed_rows
 
     tweets = realtext_train_rows(LABELS)
-    assert len(tweets) == 200 and set(tweets["split"]) == {"train"}
+    assert len(tweets) == 1000 and set(tweets["split"]) == {"train"}
     dev_ids = {row["id"] for row in read_realtext_set(LABELS, realtext_dir) if row["split"] == "dev"}
     assert not dev_ids & set(tweets["id"]), "the dev part is never trained on"
     lines = xed_rows(300, seed=1, shared=realtext_dir)

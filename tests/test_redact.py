@@ -72,6 +72,7 @@ QUALITY_FLOORS = [
     ("NIMI", 0.85, 0.95),
     ("OSOITE", 0.90, 0.95),
     ("TILINUMERO", 0.95, 0.95),
+    ("KAYTTAJA", 0.98, 0.95),
 ]
 
 

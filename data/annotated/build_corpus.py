@@ -5,7 +5,8 @@ fixes/rewritten.jsonl, the second pass in second_pass/labels_{a,b}.jsonl and its
 adjudication in second_pass/resolved.jsonl, the training-only extension
 extension/x*.jsonl (written after the splits were fixed, so dev and test stay as they
 were), and the contrast pairs contrast/k*.jsonl with their reworded openings in
-contrast/fixes.jsonl, their second pass and adjudication in contrast/second_pass/, and
+contrast/fixes.jsonl, their second pass and adjudication in contrast/second_pass/ (and,
+for issue 15's writers k13–k16, contrast/second_pass_issue15/), and
 the review of the other comments' sentiment by guidelines version 3 in
 contrast/sentiment_review/ (a counterpart joins its original's split and pair; a pair
 written from scratch goes to train). Outputs: palaute.csv (the corpus) and
@@ -109,7 +110,8 @@ def second_pass(folder: Path, first: dict[str, dict]) -> dict:
 def add_contrasts(rows: list[dict]) -> tuple[list[dict], dict]:
     """The contrast comments, each with its pair and its original's split (train for a
     pair written from scratch); the originals get their pair too."""
-    contrast = [row for path in sorted((DRAFTS / "contrast").glob("k*.jsonl")) for row in read_jsonl(path)]
+    paths = sorted((DRAFTS / "contrast").glob("k*.jsonl"), key=lambda path: int(path.stem[1:].split("_")[0]))
+    contrast = [row for path in paths for row in read_jsonl(path)]  # in writer order: later ones may be dropped
     by_id = {row["id"]: row for row in [*rows, *contrast]}
     for fix in read_jsonl(DRAFTS / "contrast" / "fixes.jsonl"):
         by_id[fix["id"]]["text"] = fix["text"]
@@ -119,7 +121,11 @@ def add_contrasts(rows: list[dict]) -> tuple[list[dict], dict]:
         row["split"] = root.get("split", "train")
         row["annotators"] = 1
         row["service"] = SERVICE_NAMES.get(row["service"], row["service"])
-    stats = second_pass(DRAFTS / "contrast" / "second_pass", {row["id"]: row for row in contrast})
+    first = {row["id"]: row for row in contrast}
+    stats = {
+        key: second_pass(DRAFTS / "contrast" / folder, first)
+        for key, folder in (("contrast", "second_pass"), ("contrast_issue15", "second_pass_issue15"))
+    }
     for path in sorted((DRAFTS / "contrast" / "sentiment_review").glob("review_*.jsonl")):
         for review in read_jsonl(path):
             by_id[review["id"]]["sentiment"] = review["sentiment"]
@@ -141,7 +147,8 @@ def build() -> dict:
     rows += extension
     rows.sort(key=lambda row: row["id"])
     rows = drop_repeats(rows, {row["id"] for row in extension})
-    contrast, stats["contrast"] = add_contrasts(rows)
+    contrast, contrast_stats = add_contrasts(rows)
+    stats |= contrast_stats
     rows = drop_repeats(rows + contrast, {row["id"] for row in contrast})
     rows.sort(key=lambda row: row["id"])
     with (HERE / "palaute.csv").open("w", encoding="utf-8", newline="") as handle:

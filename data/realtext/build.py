@@ -5,7 +5,10 @@ drafts/labels_b.jsonl (two independent labellings), drafts/resolved.jsonl (the
 adjudication of every label the two disagree on). Where the two agree, that is the
 label; elsewhere the adjudicated one. Each tweet is assigned to `dev` (the development
 set: measuring and choosing, never training) or `train` (kept for experiments with real
-text in training), stratified by flag and sentiment. No tweet text is written.
+text in training), stratified by flag and sentiment. The training-only extension
+(extension_selection.csv, labelled once in drafts/extension_labels.jsonl; a sample of 200
+labelled again blind in drafts/extension_second_pass.jsonl, agreement in
+extension_agreement.json) follows as `train`. No tweet text is written.
 
     uv run python data/realtext/build.py                        # labels.csv, agreement.json
     uv run python data/realtext/build.py --with-text /tmp/realtext.csv [--split dev]
@@ -56,9 +59,22 @@ def assign_splits(rows: list[dict]) -> None:
         row["split"] = "dev" if i in chosen else "train"
 
 
+def read_selection(name: str) -> list[dict]:
+    with (HERE / name).open(encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def extension_rows() -> list[dict]:
+    """The training-only extension with its one labelling, as `train` rows."""
+    labels = {row["source_id"]: row for row in read_jsonl(DRAFTS / "extension_labels.jsonl")}
+    return [
+        {**chosen, **{label: str(labels[chosen["source_id"]][label]) for label in LABEL_COLUMNS}, "split": "train"}
+        for chosen in read_selection("extension_selection.csv")
+    ]
+
+
 def build() -> dict:
-    with (HERE / "selection.csv").open(encoding="utf-8", newline="") as handle:
-        selection = list(csv.DictReader(handle))
+    selection = read_selection("selection.csv")
     first, second = (
         {row["source_id"]: row for row in read_jsonl(DRAFTS / name)}
         for name in ("labels_a.jsonl", "labels_b.jsonl")
@@ -66,12 +82,17 @@ def build() -> dict:
     resolved = {row["source_id"]: row["resolved"] for row in read_jsonl(DRAFTS / "resolved.jsonl")}
     rows = adjudicated(selection, first, second, resolved)
     assign_splits(rows)
+    rows += extension_rows()
     with (HERE / "labels.csv").open("w", encoding="utf-8", newline="") as handle:
         writer = csv.DictWriter(handle, fieldnames=COLUMNS)
         writer.writeheader()
         writer.writerows(rows)
     stats = labelling_agreement(first, second)
     (HERE / "agreement.json").write_text(json.dumps(stats, indent=2) + "\n", encoding="utf-8")
+    labelled_once = {row["source_id"]: row for row in read_jsonl(DRAFTS / "extension_labels.jsonl")}
+    again = {row["source_id"]: row for row in read_jsonl(DRAFTS / "extension_second_pass.jsonl")}
+    extension_stats = labelling_agreement({key: labelled_once[key] for key in again}, again)
+    (HERE / "extension_agreement.json").write_text(json.dumps(extension_stats, indent=2) + "\n", encoding="utf-8")
     return stats
 
 

@@ -62,15 +62,18 @@ class FeedbackClassifier(BaseEstimator):
         )
         return CalibratedClassifierCV(learner, method=self.calibration, cv=self.calibration_folds)
 
-    def fit(self, texts, labels: pd.DataFrame):
-        """Fit on texts and a frame with the binary label columns (0/1) and `sentiment`."""
+    def fit(self, texts, labels: pd.DataFrame, sample_weight=None):
+        """Fit on texts and a frame with the binary label columns (0/1) and `sentiment`;
+        `sample_weight`, one per text, weighs some sources more than others."""
         self.features_ = clone(self.features if self.features is not None else FeedbackFeatures())
         matrix = self.features_.fit_transform(list(texts))
         self.heads_ = {
-            label: self.make_head().fit(matrix, labels[label].astype(int).to_numpy())
+            label: self.make_head().fit(matrix, labels[label].astype(int).to_numpy(), sample_weight=sample_weight)
             for label in BINARY_LABELS
         }
-        self.sentiment_head_ = self.make_head().fit(matrix, labels["sentiment"].to_numpy())
+        self.sentiment_head_ = self.make_head().fit(
+            matrix, labels["sentiment"].to_numpy(), sample_weight=sample_weight
+        )
         return self
 
     def threshold(self, label: str) -> float:

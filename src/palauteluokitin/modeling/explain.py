@@ -6,8 +6,10 @@ n-gram shares go to the tokens they came from; when no lemma speaks for the flag
 character n-gram shares go to the words they lie in. The strongest words, joined with
 their flagged neighbours into phrases, are what a reviewer sees ("huusi minulle;
 nöyryyttävää"). A phrase must hold a content word: pronouns, conjunctions, particles,
-auxiliaries and reporting verbs (sanoa, kertoa…) say nothing of what happened, so they
-neither make a reason alone nor set how strong a reason must be.
+auxiliaries and reporting verbs (sanoa, kertoa…), in Finnish, Swedish or English, say
+nothing of what happened, so they neither make a reason alone nor set how strong a
+reason must be; a word is a content word when neither its lemma nor its written form is
+one of them.
 """
 
 from __future__ import annotations
@@ -17,7 +19,9 @@ from bisect import bisect_right
 from dataclasses import dataclass
 
 import numpy as np
+from spacy.lang.en.stop_words import STOP_WORDS as ENGLISH_STOP_WORDS
 from spacy.lang.fi.stop_words import STOP_WORDS
+from spacy.lang.sv.stop_words import STOP_WORDS as SWEDISH_STOP_WORDS
 
 from palauteluokitin.labels import FLAG
 from palauteluokitin.modeling.features import NEGATED
@@ -28,7 +32,8 @@ MAX_REASON_CHARS = 60
 WORD = re.compile(r"\S+")
 EDGE_PUNCTUATION = ".,;:!?()[]{}\"'«»”“–—-…"
 REPORTING_VERBS = frozenset({"sanoa", "sano", "kertoa", "kysyä", "vastata", "todeta", "puhua", "mainita"})
-FUNCTION_LEMMAS = frozenset(STOP_WORDS) | REPORTING_VERBS
+# Swedish and English comments are lemmatised as Finnish, so their function words are listed as they are written.
+FUNCTION_LEMMAS = frozenset(STOP_WORDS) | SWEDISH_STOP_WORDS | ENGLISH_STOP_WORDS | REPORTING_VERBS
 
 
 def is_content_lemma(lemma: str) -> bool:
@@ -81,7 +86,9 @@ class FlagExplainer:
             # Only character n-grams speak for the flag (unknown words, typos): slower to map.
             spans += self._word_spans(text, contribution)
         content = [
-            start for (start, _), lemma in zip(offsets, lemmas, strict=False) if is_content_lemma(lemma)
+            start
+            for (start, _), token, lemma in zip(offsets, tokens, lemmas, strict=False)
+            if is_content_lemma(lemma) and is_content_lemma(token)
         ]
         return self._phrases(text, spans, content)
 

@@ -4,7 +4,8 @@
     # 'Soitin hoitaja [NIMI] numeroon [PUHELIN].'
 
 Kinds: HETU (personal identity code), PUHELIN (phone number), EMAIL, TILINUMERO (IBAN),
-OSOITE (street address) and NIMI (person name). The default rule-based path is linear in
+OSOITE (street address), KAYTTAJA (an @mention: a social-media account) and NIMI (person
+name). The default rule-based path is linear in
 the length of the text; `ner=True` adds spaCy-fi's named-entity recogniser for names.
 """
 
@@ -18,7 +19,7 @@ from functools import cache
 from palauteluokitin.errors import BackendUnavailableError, RedactionInputError
 from palauteluokitin.privacy.names import WORD, find_names, sentence_initial, word_info
 
-KINDS = ("EMAIL", "HETU", "TILINUMERO", "PUHELIN", "OSOITE", "NIMI")  # on overlap, earlier wins
+KINDS = ("EMAIL", "HETU", "TILINUMERO", "PUHELIN", "OSOITE", "KAYTTAJA", "NIMI")  # on overlap, earlier wins
 PLACEHOLDERS = tuple(f"[{kind}]" for kind in KINDS)
 
 NER_PACKAGE = "spacy_fi_experimental_web_md"
@@ -313,6 +314,17 @@ def _ner_name_length(text: str, start: int, word: str) -> int:
     return len(word)
 
 
+# --- @mentions -----------------------------------------------------------------------------
+
+# An account name after an @ that no word character or dot precedes (which would make it
+# an e-mail address): "@MerjaNiilola", "@terveystalo".
+_HANDLE = re.compile(r"@(?<![\w.]@)\w+")
+
+
+def find_handles(text: str) -> list[Finding]:
+    return [Finding("KAYTTAJA", *match.span()) for match in _HANDLE.finditer(text)]
+
+
 # --- all together -------------------------------------------------------------------------
 
 
@@ -341,6 +353,7 @@ def find_personal_data(text: str, ner: bool = False) -> list[Finding]:
         *find_emails(text),
         *find_ibans(text),
         *find_addresses(text),
+        *find_handles(text),
         *(Finding("NIMI", start, end) for start, end in find_names(text)),
     ]
     if ner:

@@ -36,24 +36,51 @@ def auxiliary_lines(recipe: dict) -> str:
     if auxiliary.get("realtext_train"):
         lines += (
             "\n- Plus the train part of the real-text set (`data/realtext/labels.csv`: tweets from"
-            "\n  TurkuNLP/korona-tweets labelled by this project; texts not shipped)."
+            "\n  TurkuNLP/korona-tweets labelled by this project; texts not shipped), weight"
+            f" {auxiliary.get('realtext_weight', 1.0)}."
         )
     if auxiliary.get("xed_lines"):
         lines += (
             f"\n- Plus {auxiliary['xed_lines']} XED Finnish subtitle lines as sentiment examples"
-            "\n  (Öhman et al., COLING 2020, CC BY 4.0)."
+            f"\n  (Öhman et al., COLING 2020, CC BY 4.0), weight {auxiliary.get('xed_weight', 1.0)}."
         )
     return lines
+
+
+def operating_point_line(recipe: dict) -> str:
+    """How the flag's threshold was chosen."""
+    settings = recipe.get("thresholds", {})
+    pooled = ["dev"]
+    if settings.get("flag_pool_train_out_of_fold"):
+        pooled.append("out-of-fold scores of the train split")
+    if settings.get("flag_pool_realtext_dev"):
+        pooled.append("the real-text development set")
+    confidence = settings.get("flag_recall_confidence")
+    how = f"with {confidence:.0%} confidence (a lower bound)" if confidence else "as a point estimate"
+    return (
+        f"\n- Flag threshold: the highest at which recall on {', '.join(pooled)} pooled reaches"
+        f" {settings.get('flag_min_recall', 0.95)} {how}."
+    )
 
 
 def scorecard_lines(card: dict | None) -> str:
     """The model's scorecard (`training.scorecard`) as markdown, if it was added to the metadata."""
     if not card:
         return ""
+    from palauteluokitin.training.scorecard import precision_at_prevalence
+
     lines = ["## Scorecard", ""]
     for part, scores in card.items():
         shown = ", ".join(f"{name} {value}" for name, value in scores.items())
         lines.append(f"- **{part}**: {shown}")
+    recall = card.get("test", {}).get(f"{FLAG}_recall")
+    false_flags = card.get("realtext_dev", {}).get("false_flag_rate")
+    if recall is not None and false_flags is not None:
+        lines.append(
+            f"\nFlag recall {recall} on the test split with {false_flags:.1%} false flags on real"
+            f" unflagged texts: precision {precision_at_prevalence(recall, false_flags)} where 3 %"
+            " of comments report mistreatment."
+        )
     return "\n".join(lines) + "\n\n"
 
 
@@ -71,7 +98,7 @@ patient's rights categories, sentiment, and a mistreatment flag tuned for recall
 - Recipe: {meta["recipe"]["description"] or meta["recipe"]["name"]}
 - Training data: `data/annotated/palaute.csv` (sha256 {meta["training_data_sha256"][:12]}…),
   synthetic comments written for this project; see its data card.{auxiliary_lines(meta["recipe"])}
-- Thresholds: {json.dumps(meta["thresholds"])}
+- Thresholds: {json.dumps(meta["thresholds"])}{operating_point_line(meta["recipe"])}
 - Created {meta["created"]} with palauteluokitin {meta["packages"]["palauteluokitin"]}.
 
 | label | F1 dev | F1 test |

@@ -214,7 +214,7 @@ def read_jsonl(path: Path) -> list[dict]:
 
 def labelling_agreement(first: dict[str, dict], second: dict[str, dict]) -> dict:
     """Raw agreement and Cohen's kappa per label of two labellings of the comments in
-    `second` (both keyed by comment id)."""
+    `second` (both keyed by comment id); kappa is None where both gave one value only."""
     from sklearn.metrics import cohen_kappa_score
 
     ids = sorted(second)
@@ -224,7 +224,7 @@ def labelling_agreement(first: dict[str, dict], second: dict[str, dict]) -> dict
         b = [str(second[i][label]) for i in ids]
         result[label] = {
             "agreement": round(sum(x == y for x, y in zip(a, b, strict=True)) / len(ids), 3),
-            "cohen_kappa": round(cohen_kappa_score(a, b), 3),
+            "cohen_kappa": round(cohen_kappa_score(a, b), 3) if len(set(a) | set(b)) > 1 else None,
         }
     return result
 

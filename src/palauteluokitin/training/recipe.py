@@ -52,6 +52,9 @@ class ThresholdConfig(Strict):
     # Choose the flag's threshold on dev pooled with out-of-fold scores of the training
     # split: hundreds of flagged comments instead of dev's hundred or so.
     flag_pool_train_out_of_fold: bool = True
+    # Pool the real-text development set too (data/realtext, texts from the shared folder):
+    # its few flagged tweets are real register, which written comments are not.
+    flag_pool_realtext_dev: bool = False
 
 
 class AuxiliaryConfig(Strict):
@@ -59,6 +62,9 @@ class AuxiliaryConfig(Strict):
     realtext_train: bool = False
     # XED Finnish subtitle lines as sentiment examples without categories or flag (0: none).
     xed_lines: int = Field(0, ge=0)
+    # Weight of each auxiliary row in training, against 1 for a corpus comment.
+    realtext_weight: float = Field(1.0, gt=0)
+    xed_weight: float = Field(1.0, gt=0)
 
 
 class Recipe(Strict):

@@ -17,19 +17,22 @@ from palauteluokitin.labels import FLAG, RIGHTS_CATEGORIES
 CANDIDATES = np.round(np.arange(0.05, 0.951, 0.01), 2)
 
 
-def out_of_fold_flag_scores(model, texts, truth, folds: int = 5, groups=None) -> np.ndarray:
+def out_of_fold_flag_scores(
+    model, texts, truth, folds: int = 5, groups=None, sample_weight=None
+) -> np.ndarray:
     """Flag scores for the training texts of a fitted `FeedbackClassifier`, each from a
-    flag head fitted on the other folds. With `groups` (a contrast pair's members share
-    one), a group stays within one fold, so no comment is scored by a head that saw its
-    minimal edit."""
+    flag head fitted on the other folds (with the training's `sample_weight`). With
+    `groups` (a contrast pair's members share one), a group stays within one fold, so no
+    comment is scored by a head that saw its minimal edit."""
     check_is_fitted(model, "features_")
     matrix = model.features_.transform(texts)
     if groups is None:
         splitter = StratifiedKFold(folds, shuffle=True, random_state=model.seed)
     else:
         splitter = StratifiedGroupKFold(folds, shuffle=True, random_state=model.seed)
+    params = None if sample_weight is None else {"sample_weight": np.asarray(sample_weight)}
     return cross_val_predict(
-        model.make_head(), matrix, truth, groups=groups, cv=splitter, method="predict_proba"
+        model.make_head(), matrix, truth, groups=groups, cv=splitter, method="predict_proba", params=params
     )[:, 1]
 
 

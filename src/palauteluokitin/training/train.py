@@ -8,6 +8,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from palauteluokitin.errors import InputFormatError
@@ -67,15 +68,25 @@ def load_splits(path: Path) -> dict[str, pd.DataFrame]:
 
 
 def with_auxiliary(part: pd.DataFrame, recipe: Recipe) -> pd.DataFrame:
-    """The train split with the recipe's auxiliary rows from real text appended."""
+    """The train split with the recipe's auxiliary rows from real text appended, and a
+    `weight` column: 1 for the corpus's comments, the recipe's weight for the others."""
     from palauteluokitin.training.auxiliary import realtext_train_rows, xed_rows
 
-    parts = [part]
-    if recipe.auxiliary.realtext_train:
-        parts.append(realtext_train_rows())
-    if recipe.auxiliary.xed_lines:
-        parts.append(xed_rows(recipe.auxiliary.xed_lines, recipe.seed))
-    return pd.concat(parts, ignore_index=True).fillna("") if len(parts) > 1 else part
+    settings = recipe.auxiliary
+    parts = [part.assign(weight=1.0)]
+    if settings.realtext_train:
+        parts.append(realtext_train_rows().assign(weight=settings.realtext_weight))
+    if settings.xed_lines:
+        parts.append(xed_rows(settings.xed_lines, recipe.seed).assign(weight=settings.xed_weight))
+    return pd.concat(parts, ignore_index=True).fillna("")
+
+
+def realtext_dev_flags(model: FeedbackClassifier) -> tuple:
+    """Truth and flag scores of the real-text development set."""
+    from palauteluokitin.training.realtext import LABELS, read_realtext_set
+
+    dev = pd.DataFrame([row for row in read_realtext_set(LABELS) if row["split"] == "dev"])
+    return dev[FLAG].astype(int).to_numpy(), model.predict_scores(dev["text"])[FLAG].to_numpy()
 
 
 def train(recipe: Recipe, data: Path = DEFAULT_CORPUS) -> TrainingResult:
@@ -85,15 +96,22 @@ def train(recipe: Recipe, data: Path = DEFAULT_CORPUS) -> TrainingResult:
     splits = load_splits(data)
     splits["train"] = with_auxiliary(splits["train"], recipe)
     model = build_model(recipe)
-    model.fit(splits["train"]["text"], splits["train"])
+    weights = splits["train"]["weight"].to_numpy()
+    model.fit(splits["train"]["text"], splits["train"], sample_weight=weights)
     dev_scores = model.predict_scores(splits["dev"]["text"])
-    pooled = None
+    pooled_parts = []
     if recipe.thresholds.flag_pool_train_out_of_fold:
         truth = splits["train"][FLAG].astype(int).to_numpy()
         folds = recipe.model.calibration_folds
         groups = splits["train"].get("pair", pd.Series([""] * len(truth))).fillna("").astype(str)
         groups = groups.where(groups != "", splits["train"]["id"].astype(str)).to_numpy()
-        pooled = (truth, out_of_fold_flag_scores(model, splits["train"]["text"], truth, folds, groups))
+        oof = out_of_fold_flag_scores(model, splits["train"]["text"], truth, folds, groups, weights)
+        pooled_parts.append((truth, oof))
+    if recipe.thresholds.flag_pool_realtext_dev:
+        pooled_parts.append(realtext_dev_flags(model))
+    pooled = (
+        tuple(np.concatenate(arrays) for arrays in zip(*pooled_parts, strict=True)) if pooled_parts else None
+    )
     settings = recipe.thresholds
     thresholds = tune_thresholds(
         dev_scores, splits["dev"], settings.flag_min_recall, pooled, settings.flag_recall_confidence

@@ -7,6 +7,9 @@ sample_b.jsonl) with the text and the form's context only: no labels, no pair, n
 original.
 
     uv run python data/annotated/drafts/contrast/sample_second_pass.py [k1_hospital.jsonl ...]
+    uv run python data/annotated/drafts/contrast/sample_second_pass.py --into second_pass_issue15 k13_long_stories.jsonl ...
+
+`--into` names the folder of a later round (issue 15's writers k13–k16 have their own).
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ import random
 import sys
 from pathlib import Path
 
-from palauteluokitin.corpus import read_jsonl
+from palauteluokitin.training.corpus import read_jsonl
 
 HERE = Path(__file__).parent
 SHARE = 0.25
@@ -39,9 +42,14 @@ def sample(paths: list[Path]) -> tuple[list[dict], list[dict]]:
 
 
 if __name__ == "__main__":
-    paths = [HERE / name for name in sys.argv[1:]] or sorted(HERE.glob("k*.jsonl"))
+    arguments = sys.argv[1:]
+    folder = "second_pass"
+    if arguments[:1] == ["--into"]:
+        folder, arguments = arguments[1], arguments[2:]
+    paths = [HERE / name for name in arguments] or sorted(HERE.glob("k*.jsonl"))
+    (HERE / folder).mkdir(exist_ok=True)
     for name, part in zip(("sample_a.jsonl", "sample_b.jsonl"), sample(paths), strict=True):
-        with (HERE / "second_pass" / name).open("w", encoding="utf-8") as handle:
+        with (HERE / folder / name).open("w", encoding="utf-8") as handle:
             for row in part:
                 handle.write(json.dumps({key: row[key] for key in SHOWN}, ensure_ascii=False) + "\n")
         print(f"{name}: {len(part)}")
