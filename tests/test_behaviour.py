@@ -28,6 +28,16 @@ FLOORS = {
         "negated_complaint_flag_accuracy": ("≥", 0.4),
         "service_failure_flag_accuracy": ("≥", 0.6),
     },
+    "accurate": {
+        "false_flag_rate": ("≤", 0.30),
+        "flag_recall": ("≥", 0.98),
+        "implicit_recall": ("≥", 0.97),
+        "register_flip_rate": ("≤", 0.02),
+        "sentiment_accuracy": ("≥", 0.86),
+        "explicit_mistreatment_flag_accuracy": ("≥", 1.0),
+        "negated_complaint_flag_accuracy": ("≥", 0.4),
+        "service_failure_flag_accuracy": ("≥", 0.5),
+    },
 }
 
 

@@ -52,7 +52,10 @@ def test_selection_rebuilds_from_the_shared_texts(realtext_dir):
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     committed, extension = (
-        [(row["source"], row["source_id"]) for row in csv.DictReader(path.read_text(encoding="utf-8").splitlines())]
+        [
+            (row["source"], row["source_id"])
+            for row in csv.DictReader(path.read_text(encoding="utf-8").splitlines())
+        ]
         for path in (HERE / "selection.csv", HERE / "extension_selection.csv")
     )
     assert module.select(realtext_dir) == committed
@@ -124,3 +127,21 @@ def test_auxiliary_rows_are_the_train_part_and_xed_lines(realtext_dir):
     assert set(lines[FLAG]) == {"0"} and all(set(lines[label]) == {"0"} for label in RIGHTS_CATEGORIES)
     assert lines["text"].is_unique
     assert xed_rows(300, seed=1, shared=realtext_dir).equals(lines), "the same seed draws the same lines"
+
+
+def test_auxiliary_rows_carry_their_recipes_weights(realtext_dir, monkeypatch):
+    import pandas as pd
+
+    from palauteluokitin.training.recipe import AuxiliaryConfig, Recipe
+    from palauteluokitin.training.train import with_auxiliary
+
+    monkeypatch.setenv("PALAUTELUOKITIN_REALTEXT_DIR", str(realtext_dir))
+    corpus = pd.DataFrame({"id": ["w1-0001"], "text": ["Kiitos"], "split": ["train"]})
+    auxiliary = AuxiliaryConfig(realtext_train=True, realtext_weight=2.0, xed_lines=30, xed_weight=0.3)
+    rows = with_auxiliary(corpus, Recipe(name="weights", auxiliary=auxiliary))
+    weight_of = rows.groupby(rows["id"].str.split("[-:]", regex=True).str[0])["weight"].unique()
+    assert {source: list(weights) for source, weights in weight_of.items()} == {
+        "w1": [1.0],
+        "korona": [2.0],
+        "xed": [0.3],
+    }

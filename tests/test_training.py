@@ -69,6 +69,25 @@ def fitted() -> FeedbackClassifier:
     return small_model().fit(frame["text"], frame)
 
 
+def test_sample_weights_weigh_rows(fitted):
+    frame = tiny_frame()
+    texts = frame["text"].tolist()
+    ones = small_model().fit(frame["text"], frame, sample_weight=np.ones(len(frame)))
+    np.testing.assert_allclose(ones.predict_scores(texts).to_numpy(), fitted.predict_scores(texts).to_numpy())
+    # The same texts labelled twice: the more weight the second labelling has, the likelier it is.
+    disputed = frame[frame["text"].str.startswith("Parkkipaikkoja")]
+    both = pd.concat([frame, disputed.assign(sentiment="neutraali")], ignore_index=True)
+    relabelled = np.arange(len(both)) >= len(frame)
+    neutral = [
+        small_model()
+        .fit(both["text"], both, sample_weight=np.where(relabelled, weight, 1.0))
+        .predict_scores(disputed["text"])["sentiment=neutraali"]
+        .mean()
+        for weight in (0.1, 1.0, 10.0)
+    ]
+    assert neutral[0] + 0.05 < neutral[1] < neutral[2] - 0.05
+
+
 @pytest.mark.parametrize(
     ("lemmas", "marked"),
     [
@@ -482,7 +501,12 @@ def test_gate_without_its_sets_keeps_the_champion(tracked, tiny_result, tmp_path
 
 def test_mentions_never_become_features():
     """@mentions name people or accounts: no model file may hold one, as a word or in pieces."""
-    texts = ["Kiitos @matti_virtanen1 avusta", "@matti_virtanen1 hoiti asian", "Hoitaja auttoi", "Hoitaja kiitos"]
+    texts = [
+        "Kiitos @matti_virtanen1 avusta",
+        "@matti_virtanen1 hoiti asian",
+        "Hoitaja auttoi",
+        "Hoitaja kiitos",
+    ]
     features = FeedbackFeatures(min_df=1, redact_vocabulary=False).fit(texts)
     words = features.word_vectorizer_.vocabulary_
     chars = features.char_vectorizer_.vocabulary_

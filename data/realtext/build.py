@@ -68,7 +68,11 @@ def extension_rows() -> list[dict]:
     """The training-only extension with its one labelling, as `train` rows."""
     labels = {row["source_id"]: row for row in read_jsonl(DRAFTS / "extension_labels.jsonl")}
     return [
-        {**chosen, **{label: str(labels[chosen["source_id"]][label]) for label in LABEL_COLUMNS}, "split": "train"}
+        {
+            **chosen,
+            **{label: str(labels[chosen["source_id"]][label]) for label in LABEL_COLUMNS},
+            "split": "train",
+        }
         for chosen in read_selection("extension_selection.csv")
     ]
 
@@ -92,7 +96,9 @@ def build() -> dict:
     labelled_once = {row["source_id"]: row for row in read_jsonl(DRAFTS / "extension_labels.jsonl")}
     again = {row["source_id"]: row for row in read_jsonl(DRAFTS / "extension_second_pass.jsonl")}
     extension_stats = labelling_agreement({key: labelled_once[key] for key in again}, again)
-    (HERE / "extension_agreement.json").write_text(json.dumps(extension_stats, indent=2) + "\n", encoding="utf-8")
+    (HERE / "extension_agreement.json").write_text(
+        json.dumps(extension_stats, indent=2) + "\n", encoding="utf-8"
+    )
     return stats
 
 

@@ -68,7 +68,9 @@ class FeedbackClassifier(BaseEstimator):
         self.features_ = clone(self.features if self.features is not None else FeedbackFeatures())
         matrix = self.features_.fit_transform(list(texts))
         self.heads_ = {
-            label: self.make_head().fit(matrix, labels[label].astype(int).to_numpy(), sample_weight=sample_weight)
+            label: self.make_head().fit(
+                matrix, labels[label].astype(int).to_numpy(), sample_weight=sample_weight
+            )
             for label in BINARY_LABELS
         }
         self.sentiment_head_ = self.make_head().fit(

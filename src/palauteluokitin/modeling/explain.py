@@ -32,7 +32,7 @@ MAX_REASON_CHARS = 60
 WORD = re.compile(r"\S+")
 EDGE_PUNCTUATION = ".,;:!?()[]{}\"'«»”“–—-…"
 REPORTING_VERBS = frozenset({"sanoa", "sano", "kertoa", "kysyä", "vastata", "todeta", "puhua", "mainita"})
-# Swedish and English comments are lemmatised as Finnish, so their function words are listed as they are written.
+# Swedish and English comments are lemmatised as Finnish: their function words are listed as written.
 FUNCTION_LEMMAS = frozenset(STOP_WORDS) | SWEDISH_STOP_WORDS | ENGLISH_STOP_WORDS | REPORTING_VERBS
 
 

@@ -22,6 +22,7 @@ import sys
 from pathlib import Path
 
 from palauteluokitin.corpus import CORPUS_COLUMNS, read_corpus, words
+
 from palauteluokitin.labels import FLAG, RIGHTS_CATEGORIES
 
 CORPUS = Path(__file__).parents[2] / "palaute.csv"

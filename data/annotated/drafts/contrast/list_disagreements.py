@@ -10,6 +10,7 @@ import json
 from pathlib import Path
 
 from palauteluokitin.corpus import read_jsonl
+
 from palauteluokitin.labels import LABEL_COLUMNS
 
 HERE = Path(__file__).parent

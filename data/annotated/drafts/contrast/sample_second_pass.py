@@ -7,7 +7,8 @@ sample_b.jsonl) with the text and the form's context only: no labels, no pair, n
 original.
 
     uv run python data/annotated/drafts/contrast/sample_second_pass.py [k1_hospital.jsonl ...]
-    uv run python data/annotated/drafts/contrast/sample_second_pass.py --into second_pass_issue15 k13_long_stories.jsonl ...
+    uv run python data/annotated/drafts/contrast/sample_second_pass.py --into second_pass_issue15 \
+        k13_long_stories.jsonl k14_quoted_praise.jsonl k15_negated_words.jsonl k16_angry_service.jsonl
 
 `--into` names the folder of a later round (issue 15's writers k13–k16 have their own).
 """
