@@ -110,10 +110,9 @@ def second_pass(folder: Path, first: dict[str, dict]) -> dict:
 def add_contrasts(rows: list[dict]) -> tuple[list[dict], dict]:
     """The contrast comments, each with its pair and its original's split (train for a
     pair written from scratch); the originals get their pair too."""
+    # In writer order (k1, k2, …, k16): where a later writer repeats an earlier comment, the later is dropped.
     paths = sorted((DRAFTS / "contrast").glob("k*.jsonl"), key=lambda path: int(path.stem[1:].split("_")[0]))
-    contrast = [
-        row for path in paths for row in read_jsonl(path)
-    ]  # in writer order: later ones may be dropped
+    contrast = [row for path in paths for row in read_jsonl(path)]
     by_id = {row["id"]: row for row in [*rows, *contrast]}
     for fix in read_jsonl(DRAFTS / "contrast" / "fixes.jsonl"):
         by_id[fix["id"]]["text"] = fix["text"]

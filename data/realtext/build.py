@@ -64,9 +64,8 @@ def read_selection(name: str) -> list[dict]:
         return list(csv.DictReader(handle))
 
 
-def extension_rows() -> list[dict]:
-    """The training-only extension with its one labelling, as `train` rows."""
-    labels = {row["source_id"]: row for row in read_jsonl(DRAFTS / "extension_labels.jsonl")}
+def extension_rows(labels: dict[str, dict]) -> list[dict]:
+    """The training-only extension with its one labelling (by tweet id), as `train` rows."""
     return [
         {
             **chosen,
@@ -86,14 +85,14 @@ def build() -> dict:
     resolved = {row["source_id"]: row["resolved"] for row in read_jsonl(DRAFTS / "resolved.jsonl")}
     rows = adjudicated(selection, first, second, resolved)
     assign_splits(rows)
-    rows += extension_rows()
+    labelled_once = {row["source_id"]: row for row in read_jsonl(DRAFTS / "extension_labels.jsonl")}
+    rows += extension_rows(labelled_once)
     with (HERE / "labels.csv").open("w", encoding="utf-8", newline="") as handle:
         writer = csv.DictWriter(handle, fieldnames=COLUMNS)
         writer.writeheader()
         writer.writerows(rows)
     stats = labelling_agreement(first, second)
     (HERE / "agreement.json").write_text(json.dumps(stats, indent=2) + "\n", encoding="utf-8")
-    labelled_once = {row["source_id"]: row for row in read_jsonl(DRAFTS / "extension_labels.jsonl")}
     again = {row["source_id"]: row for row in read_jsonl(DRAFTS / "extension_second_pass.jsonl")}
     extension_stats = labelling_agreement({key: labelled_once[key] for key in again}, again)
     (HERE / "extension_agreement.json").write_text(
