@@ -103,7 +103,7 @@ def build() -> dict:
 
 def write_with_text(path: Path, split: str | None = None) -> None:
     """labels.csv joined with the tweets' texts, as a corpus-shaped CSV (one split or all)."""
-    rows = [row for row in read_realtext_set(HERE / "labels.csv") if split in (None, row["split"])]
+    rows = read_realtext_set(HERE / "labels.csv", split=split)
     with path.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.DictWriter(handle, fieldnames=["id", "text", *COLUMNS], extrasaction="ignore")
         writer.writeheader()

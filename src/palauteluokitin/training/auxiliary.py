@@ -25,8 +25,7 @@ POSITIVE_EMOTIONS, NEGATIVE_EMOTIONS = {5, 8}, {1, 3, 4, 6}
 
 def realtext_train_rows(labels_csv: Path = LABELS) -> pd.DataFrame:
     """The train part of the labelled real texts, as corpus rows."""
-    rows = [row for row in read_realtext_set(labels_csv) if row["split"] == "train"]
-    return pd.DataFrame(rows).assign(split="train", pair="", lang="fi")
+    return pd.DataFrame(read_realtext_set(labels_csv, split="train")).assign(pair="", lang="fi")
 
 
 def xed_sentiment(emotions: set[int]) -> str | None:

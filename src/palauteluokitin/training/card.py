@@ -10,6 +10,7 @@ from pathlib import Path
 
 from palauteluokitin.labels import FLAG, RIGHTS_CATEGORIES, SENTIMENTS
 from palauteluokitin.modeling.bundle import save_bundle
+from palauteluokitin.training.scorecard import precision_at_prevalence
 from palauteluokitin.training.train import TrainingResult
 
 PACKAGES = ("palauteluokitin", "scikit-learn", "numpy", "scipy", "pandas", "joblib", "spacy", "simplemma")
@@ -67,8 +68,6 @@ def scorecard_lines(card: dict | None) -> str:
     """The model's scorecard (`training.scorecard`) as markdown, if it was added to the metadata."""
     if not card:
         return ""
-    from palauteluokitin.training.scorecard import precision_at_prevalence
-
     lines = ["## Scorecard", ""]
     for part, scores in card.items():
         shown = ", ".join(f"{name} {value}" for name, value in scores.items())

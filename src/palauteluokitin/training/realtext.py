@@ -49,12 +49,14 @@ def read_tweets(shared: Path, source: str) -> dict[str, str]:
     return tweets
 
 
-def read_realtext_set(labels_csv: Path, shared: Path | None = None) -> list[dict[str, str]]:
-    """The labelled real texts as corpus-shaped rows (`id` is source:tweet id, `text` read
-    from the shared folder), in the order of `labels_csv`."""
+def read_realtext_set(
+    labels_csv: Path, shared: Path | None = None, split: str | None = None
+) -> list[dict[str, str]]:
+    """The labelled real texts (of one `split`, or all) as corpus-shaped rows (`id` is
+    source:tweet id, `text` read from the shared folder), in the order of `labels_csv`."""
     shared = shared or default_realtext_dir()
     with labels_csv.open(encoding="utf-8", newline="") as handle:
-        labelled = list(csv.DictReader(handle))
+        labelled = [row for row in csv.DictReader(handle) if split in (None, row["split"])]
     texts = {source: read_tweets(shared, source) for source in {row["source"] for row in labelled}}
     missing = [row["source_id"] for row in labelled if row["source_id"] not in texts[row["source"]]]
     if missing:

@@ -155,7 +155,7 @@ def standard_sets(
     return {
         "test": load_splits(corpus or DEFAULT_CORPUS)["test"],
         "challenge": pd.read_csv(challenge, dtype=str, keep_default_na=False),
-        "realtext": [row for row in read_realtext_set(realtext_labels) if row["split"] == "dev"],
+        "realtext": read_realtext_set(realtext_labels, split="dev"),
         "suite": read_behaviour_suite(suite) if suite is not None else None,
     }
 

@@ -85,7 +85,7 @@ def realtext_dev_flags(model: FeedbackClassifier) -> tuple:
     """Truth and flag scores of the real-text development set."""
     from palauteluokitin.training.realtext import LABELS, read_realtext_set
 
-    dev = pd.DataFrame([row for row in read_realtext_set(LABELS) if row["split"] == "dev"])
+    dev = pd.DataFrame(read_realtext_set(LABELS, split="dev"))
     return dev[FLAG].astype(int).to_numpy(), model.predict_scores(dev["text"])[FLAG].to_numpy()
 
 
@@ -99,19 +99,20 @@ def train(recipe: Recipe, data: Path = DEFAULT_CORPUS) -> TrainingResult:
     weights = splits["train"]["weight"].to_numpy()
     model.fit(splits["train"]["text"], splits["train"], sample_weight=weights)
     dev_scores = model.predict_scores(splits["dev"]["text"])
-    pooled_parts = []
+    pooled_truth, pooled_scores = [], []
     if recipe.thresholds.flag_pool_train_out_of_fold:
         truth = splits["train"][FLAG].astype(int).to_numpy()
         folds = recipe.model.calibration_folds
         groups = splits["train"].get("pair", pd.Series([""] * len(truth))).fillna("").astype(str)
         groups = groups.where(groups != "", splits["train"]["id"].astype(str)).to_numpy()
         oof = out_of_fold_flag_scores(model, splits["train"]["text"], truth, folds, groups, weights)
-        pooled_parts.append((truth, oof))
+        pooled_truth.append(truth)
+        pooled_scores.append(oof)
     if recipe.thresholds.flag_pool_realtext_dev:
-        pooled_parts.append(realtext_dev_flags(model))
-    pooled = (
-        tuple(np.concatenate(arrays) for arrays in zip(*pooled_parts, strict=True)) if pooled_parts else None
-    )
+        truth, scores = realtext_dev_flags(model)
+        pooled_truth.append(truth)
+        pooled_scores.append(scores)
+    pooled = (np.concatenate(pooled_truth), np.concatenate(pooled_scores)) if pooled_truth else None
     settings = recipe.thresholds
     thresholds = tune_thresholds(
         dev_scores, splits["dev"], settings.flag_min_recall, pooled, settings.flag_recall_confidence
