@@ -219,6 +219,20 @@ def test_find_personal_data_agrees_with_redact(text):
     assert rebuilt == findings
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Kiitos @terveystalo!", "Kiitos [KAYTTAJA]!"),
+        ("@anna@mastodon.social kertoi", "[EMAIL] kertoi"),  # a fediverse account is an address
+        ("@0@0", "[KAYTTAJA]"),
+        ("anna@example.fi", "[EMAIL]"),
+    ],
+)
+def test_a_mention_is_redacted_whole(text, expected):
+    assert redact(text) == expected
+    assert redact(expected) == expected
+
+
 def test_findings_from_redacted_rejects_a_different_text():
     with pytest.raises(ValueError, match="not the text"):
         findings_from_redacted("Hoitaja Anna oli kiva.", "Hoitaja [NIMI] oli tyly.")

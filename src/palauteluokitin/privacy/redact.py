@@ -317,8 +317,9 @@ def _ner_name_length(text: str, start: int, word: str) -> int:
 # --- @mentions -----------------------------------------------------------------------------
 
 # An account name after an @ that no word character or dot precedes (which would make it
-# an e-mail address): "@MerjaNiilola", "@terveystalo".
-_HANDLE = re.compile(r"@(?<![\w.]@)\w+")
+# an e-mail address): "@MerjaNiilola", "@terveystalo". Any "@name" glued to it goes with it
+# ("@a@b"), so that redacting twice changes nothing.
+_HANDLE = re.compile(r"@(?<![\w.]@)\w(?:[\w@.]*\w)?")
 
 
 def find_handles(text: str) -> list[Finding]:
