@@ -19,7 +19,7 @@ import pandas as pd
 
 from palauteluokitin.labels import FLAG, OUTPUT_COLUMNS, RIGHTS_CATEGORIES
 from palauteluokitin.modeling.explain import FlagExplainer
-from palauteluokitin.text.language import detect_language
+from palauteluokitin.text.language import detect_languages
 
 MAX_TEXT_CHARS = 20_000
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -129,8 +129,9 @@ class LoadedModel:
         label_scores = {label: scores[label].to_numpy().round(4) for label in (*RIGHTS_CATEGORIES, FLAG)}
         sentiments = decided["sentiment"].to_numpy()
         sentiment_scores = decided["sentiment_score"].to_numpy().round(4)
+        languages = detect_languages(texts)
         results = []
-        for position, text in enumerate(texts):
+        for position, language in enumerate(languages):
             flag = int(labels[FLAG][position])
             reasons = tuple(self.explainer.reasons(analysis, position)) if flag else ()
             results.append(
@@ -142,7 +143,7 @@ class LoadedModel:
                     flag=flag,
                     flag_score=float(label_scores[FLAG][position]),
                     flag_reasons=reasons,
-                    lang=detect_language(text),
+                    lang=language,
                     model_version=self.version,
                 )
             )

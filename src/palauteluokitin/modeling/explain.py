@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 from spacy.lang.en.stop_words import STOP_WORDS as ENGLISH_STOP_WORDS
@@ -36,6 +37,7 @@ REPORTING_VERBS = frozenset({"sanoa", "sano", "kertoa", "kysyä", "vastata", "to
 FUNCTION_LEMMAS = frozenset(STOP_WORDS) | SWEDISH_STOP_WORDS | ENGLISH_STOP_WORDS | REPORTING_VERBS
 
 
+@lru_cache(maxsize=100_000)
 def is_content_lemma(lemma: str) -> bool:
     """A lemma that can say what happened: has a letter, is no function word or reporting verb."""
     lemma = lemma.removeprefix(NEGATED).lower()

@@ -8,13 +8,17 @@ from, which is what explanations need; `transform` is its matrix.
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import chain
 
+import numpy as np
 import scipy.sparse as sp
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.preprocessing import normalize
 from sklearn.utils.validation import check_is_fitted
 
 NEGATION_LEMMAS = frozenset({"ei", "eikä", "ilman", "inte", "ej", "aldrig", "not", "no", "never"})
@@ -86,6 +90,80 @@ class CharNgrams:
         return f"CharNgrams({self.ngram_range!r})"
 
 
+def columns_matrix(rows: list, n_columns: int) -> sp.csr_matrix:
+    """A count matrix with one row per list or array of column indices (a column once per
+    occurrence)."""
+    indptr = np.zeros(len(rows) + 1, dtype=np.int64)
+    np.cumsum([len(row) for row in rows], out=indptr[1:])
+    if rows and isinstance(rows[0], np.ndarray):
+        indices = np.concatenate(rows)
+    else:
+        indices = np.fromiter(chain.from_iterable(rows), dtype=np.int32, count=int(indptr[-1]))
+    matrix = sp.csr_matrix((np.ones(len(indices)), indices, indptr), shape=(len(rows), n_columns))
+    matrix.sum_duplicates()
+    return matrix
+
+
+def tfidf(vectorizer: TfidfVectorizer, counts: sp.csr_matrix) -> sp.csr_matrix:
+    """What `vectorizer.transform` makes of documents with these term counts (indices
+    sorted, as scikit-learn's): sublinear tf, idf and norm in its order of operations."""
+    counts.sort_indices()
+    if vectorizer.sublinear_tf:
+        np.log(counts.data, counts.data)
+        counts.data += 1.0
+    counts.data *= vectorizer.idf_[counts.indices]
+    return normalize(counts, norm=vectorizer.norm, copy=False) if vectorizer.norm else counts
+
+
+class ColumnLookup:
+    """Term counts of a batch as `TfidfVectorizer` would count them, computed per distinct
+    word: feedback repeats its words, and scikit-learn's transform cuts and looks up every
+    n-gram of every text one at a time in Python."""
+
+    def __init__(self, word_vectorizer: TfidfVectorizer, char_vectorizer: TfidfVectorizer) -> None:
+        if tuple(word_vectorizer.ngram_range) != (1, 2):
+            raise NotImplementedError("only lemma 1-2-grams are counted here")
+        self.words = word_vectorizer.vocabulary_
+        self.chars = char_vectorizer.vocabulary_
+        self.char_range = char_vectorizer.analyzer.ngram_range
+        self.char_cache: dict[str, np.ndarray] = {}
+
+    def word_counts(self, lemmas: list[list[str]]) -> sp.csr_matrix:
+        """Counts of the lemma unigrams and bigrams of each text's terms."""
+        get = self.words.get
+        rows = []
+        for text_lemmas in lemmas:
+            terms = lemma_terms(" ".join(text_lemmas))
+            found = [get(term) for term in terms]
+            found += [get(f"{left} {right}") for left, right in zip(terms, terms[1:], strict=False)]
+            rows.append([column for column in found if column is not None])
+        return columns_matrix(rows, len(self.words))
+
+    def char_counts(self, texts: list[str]) -> sp.csr_matrix:
+        """Counts of the character n-grams of each text: (texts x distinct words) times
+        (distinct words x n-grams), the second cached per word."""
+        distinct: dict[str, int] = {}
+        rows = [[distinct.setdefault(word, len(distinct)) for word in text.lower().split()] for text in texts]
+        texts_by_words = columns_matrix(rows, len(distinct))
+        words_by_grams = columns_matrix([self._grams(word) for word in distinct], len(self.chars))
+        return texts_by_words @ words_by_grams
+
+    def _grams(self, word: str) -> np.ndarray:
+        found = self.char_cache.get(word)
+        if found is None:
+            if len(self.char_cache) > MAX_CACHED_WORDS:
+                self.char_cache.clear()
+            grams = () if is_handle(word) else word_char_ngrams(word, *self.char_range)
+            columns = [self.chars[gram] for gram in grams if gram in self.chars]
+            found = self.char_cache[word] = np.array(columns, dtype=np.int32)
+        return found
+
+
+MAX_CACHED_WORDS = 200_000
+# One lookup per fitted features object, outside it: transforming must not change the estimator.
+_lookups: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
 @dataclass(frozen=True)
 class TextFeatures:
     """A batch of texts as the classifier sees them: the feature matrix (CSR, one row per
@@ -137,6 +215,7 @@ class FeedbackFeatures(TransformerMixin, BaseEstimator):
         data replaced, so that no name or identity code becomes a feature that a model
         file (and MLflow) would carry; unknown words are simply absent when transforming."""
         texts = list(texts)
+        _lookups.pop(self, None)
         if self.redact_vocabulary:
             from palauteluokitin.privacy.redact import redact
 
@@ -165,15 +244,14 @@ class FeedbackFeatures(TransformerMixin, BaseEstimator):
 
         lemmatizer = shared_lemmatizer(self.lemmatizer)
         parts = getattr(lemmatizer, "compound_parts", None) if self.compound_parts else None
-        all_tokens, all_lemmas = [], []
-        for text in texts:
-            tokens = tokenize(text)
+        all_tokens = [tokenize(text) for text in texts]
+        all_lemmas = []
+        for tokens in all_tokens:
             lemmas = lemmatizer.lemmatize_tokens(tokens)
             if self.negation:
                 lemmas = mark_negation(lemmas)
             if parts is not None:
                 lemmas = lemmas + [part for token in tokens for part in parts(token)]
-            all_tokens.append(tokens)
             all_lemmas.append(lemmas)
         return all_tokens, all_lemmas
 
@@ -182,13 +260,22 @@ class FeedbackFeatures(TransformerMixin, BaseEstimator):
         check_is_fitted(self, ["word_vectorizer_", "char_vectorizer_"])
         texts = list(texts)
         tokens, lemmas = self._lemmas(texts)
-        words = self.word_vectorizer_.transform([" ".join(terms) for terms in lemmas])
-        blocks = [words, self.char_vectorizer_.transform(texts)]
+        lookup = self._lookup()
+        blocks = [
+            tfidf(self.word_vectorizer_, lookup.word_counts(lemmas)),
+            tfidf(self.char_vectorizer_, lookup.char_counts(texts)),
+        ]
         if self.sentence_vectors:
             from palauteluokitin.modeling.sentence_vectors import sentence_vectors
 
             blocks.append(sp.csr_matrix(self.sentence_vectors * sentence_vectors(texts)))
         return TextFeatures(texts, sp.hstack(blocks).tocsr(), tokens, lemmas)
+
+    def _lookup(self) -> ColumnLookup:
+        lookup = _lookups.get(self)
+        if lookup is None:
+            lookup = _lookups[self] = ColumnLookup(self.word_vectorizer_, self.char_vectorizer_)
+        return lookup
 
     def check_available(self) -> None:
         """Raise MissingExtraError now, not at the first batch, if a part these features

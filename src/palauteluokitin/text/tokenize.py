@@ -53,9 +53,32 @@ def finnish_tokenizer():
     return spacy.blank("fi").tokenizer
 
 
+@lru_cache(maxsize=1)
+def _glued_special_cases() -> frozenset[str]:
+    """Special cases with punctuation in them (":)", "(-:"): glued to a word, they are the
+    one thing spaCy may split differently depending on the text around the piece."""
+    return frozenset(rule for rule in finnish_tokenizer().rules if not rule.isalnum())
+
+
+@lru_cache(maxsize=200_000)
+def _piece_tokens(piece: str) -> tuple[tuple[str, ...], bool]:
+    """The tokens of a whitespace-free piece, and whether they may depend on its context."""
+    tokens = tuple(token.text for token in finnish_tokenizer()(piece))
+    return tokens, len(tokens) > 1 and not _glued_special_cases().isdisjoint(tokens)
+
+
 def tokenize(text: str) -> list[str]:
-    """Tokens of a text, split as spaCy's Finnish tokenizer splits them."""
-    return [token.text for token in finnish_tokenizer()(text) if not token.is_space]
+    """Tokens of a text, split as spaCy's Finnish tokenizer splits them. spaCy splits at
+    whitespace first and tokenizes each piece on its own, so pieces are tokenized once and
+    remembered (feedback repeats its words); a text with a piece that may depend on its
+    context goes through spaCy whole."""
+    tokens: list[str] = []
+    for piece in text.split():
+        piece_tokens, context_dependent = _piece_tokens(piece)
+        if context_dependent:
+            return [token.text for token in finnish_tokenizer()(text) if not token.is_space]
+        tokens += piece_tokens
+    return tokens
 
 
 def make_nlp(backend: str = DEFAULT_BACKEND):

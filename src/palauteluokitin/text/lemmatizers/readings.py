@@ -24,6 +24,7 @@ MIN_TAIL, MIN_HEAD = 4, 3
 MAX_GUESS_LENGTH = 60  # longer "words" are junk (URLs, keyboard mashing); guessing them costs time
 TAIL_CLASSES = frozenset({"nimisana", "laatusana", "nimisana_laatusana", "teonsana"})
 IMPERATIVE_PENALTY = 1.5
+MAX_REMEMBERED_TOKENS = 200_000
 
 
 class ReadingLemmatizer(Lemmatizer):
@@ -33,6 +34,7 @@ class ReadingLemmatizer(Lemmatizer):
         super().__init__()
         self._readings: dict[str, tuple[Reading, ...]] = {}
         self._guesses: dict[tuple[str, bool], tuple[Reading, ...]] = {}
+        self._tokens: dict[str, tuple] = {}
 
     @abstractmethod
     def _analyse(self, word: str) -> tuple[Reading, ...]:
@@ -116,19 +118,34 @@ class ReadingLemmatizer(Lemmatizer):
         return readings[0].lemma.lower() if readings else word
 
     def lemmatize_tokens(self, tokens: Sequence[str]) -> list[str]:
-        lowered = [token.lower() for token in tokens]
-        options = [
-            () if is_punct_or_number(token) else self.readings(word, _may_be_name(token, index))
-            for index, (token, word) in enumerate(zip(tokens, lowered, strict=True))
-        ]
+        entries = [self._token_entry(token) for token in tokens]
+        # A capitalised word may be a name, except where it opens the text.
+        options = [entry[1] if index else entry[0] for index, entry in enumerate(entries)]
         lemmas = []
-        for index, (token, word, readings) in enumerate(zip(tokens, lowered, options, strict=True)):
-            if not readings:
-                lemmas.append(token if is_punct_or_number(token) else word)
-                continue
-            best = choose_reading(word, readings, options, index, tokens)
-            lemmas.append(best.lemma.lower())
+        for index, entry in enumerate(entries):
+            lemma = entry[3] if index else entry[2]
+            if lemma is None:
+                word = tokens[index].lower()
+                lemma = choose_reading(word, options[index], options, index, tokens).lemma.lower()
+            lemmas.append(lemma)
         return lemmas
+
+    def _token_entry(self, token: str) -> tuple:
+        """(readings opening a text, readings inside one, and for each the lemma when the
+        readings leave no choice, else None), remembered per token."""
+        entry = self._tokens.get(token)
+        if entry is None:
+            if is_punct_or_number(token):
+                entry = ((), (), token, token)
+            else:
+                word = token.lower()
+                opening = self.readings(word)
+                inside = self.readings(word, True) if _may_be_name(token, 1) else opening
+                entry = (opening, inside, _sole_lemma(opening, word), _sole_lemma(inside, word))
+            if len(self._tokens) > MAX_REMEMBERED_TOKENS:
+                self._tokens.clear()
+            self._tokens[token] = entry
+        return entry
 
     def compound_parts(self, token: str) -> list[str]:
         """Lexical parts of a compound word, or [] for a simple word."""
@@ -159,6 +176,13 @@ def choose_reading(word: str, readings, options, index: int, tokens: Sequence[st
         return score
 
     return max(readings, key=context_score)
+
+
+def _sole_lemma(readings: tuple[Reading, ...], word: str) -> str | None:
+    """The lemma when there is no reading to choose from: the only one, or the word itself."""
+    if len(readings) > 1:
+        return None
+    return readings[0].lemma.lower() if readings else word
 
 
 def _may_be_name(token: str, index: int) -> bool:

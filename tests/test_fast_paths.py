@@ -1,0 +1,167 @@
+"""The fast paths of classification give exactly what the slow reference gives: spaCy's
+tokenizer on the whole text, scikit-learn's TF-IDF transform, py3langid's `rank`, and
+choosing each token's reading without the per-token memory."""
+
+from __future__ import annotations
+
+import csv
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from palauteluokitin.classify.loaded_model import load_model
+from palauteluokitin.text import language
+from palauteluokitin.text.lemmatizers import readings
+from palauteluokitin.text.tokenize import finnish_tokenizer, tokenize
+from palauteluokitin.training.train import DEFAULT_CORPUS as CORPUS_PATH
+
+TRICKY = [
+    "( :)kiitos",
+    "[ :)4www.x",
+    "(kiitos :)",
+    "Hoitaja oli tyly:( ja kiireinen :-)",
+    "esim.hoitaja, n:o 5, klo 8.30–9",
+    "http://esimerkki.fi/palaute?id=3 ja www.kela.fi.",
+    "Sanoi\u00a0\u2028\t'no'  ''kiitos''",
+    "@anna_k #hoitajat!! 😀😀",
+    "",
+    "   ",
+]
+PIECES = [
+    "(",
+    ")",
+    ":)",
+    ":D",
+    "(:",
+    ":-)",
+    "esim.",
+    "klo",
+    "n:o",
+    "www.",
+    "http://",
+    "''",
+    "'",
+    "-",
+    "…",
+    "😀",
+]
+FRAGMENTS = st.lists(
+    st.one_of(st.sampled_from(PIECES), st.text(alphabet="aäökltHTs0189 .,:;!?()[]-'\"\n\t/@#", max_size=6)),
+    max_size=15,
+).map("".join)
+
+
+def corpus_texts(count: int) -> list[str]:
+    with open(CORPUS_PATH, encoding="utf-8", newline="") as handle:
+        return [row["text"] for row, _ in zip(csv.DictReader(handle), range(count), strict=False)]
+
+
+def spacy_tokens(text: str) -> list[str]:
+    return [token.text for token in finnish_tokenizer()(text) if not token.is_space]
+
+
+@pytest.mark.parametrize("text", TRICKY)
+def test_tokenize_splits_as_spacy_does_on_the_whole_text(text):
+    assert tokenize(text) == spacy_tokens(text)
+
+
+@settings(max_examples=500, deadline=None)
+@given(FRAGMENTS)
+def test_tokenize_splits_any_text_as_spacy_does(text):
+    assert tokenize(text) == spacy_tokens(text)
+
+
+@pytest.fixture(scope="module")
+def features():
+    return load_model("default").classifier.features_
+
+
+def test_features_equal_scikit_learn_transform(features):
+    texts = corpus_texts(600) + TRICKY + ["x" * 300, "hoitaja hoitaja HOITAJA", "@anna @anna"]
+    matrix = features.analyse(texts).matrix
+    _, lemmas = features._lemmas(texts)
+    reference = sp.hstack(
+        [
+            features.word_vectorizer_.transform([" ".join(terms) for terms in lemmas]),
+            features.char_vectorizer_.transform(texts),
+        ]
+    ).tocsr()
+    assert matrix.shape == reference.shape
+    assert np.array_equal(matrix.indptr, reference.indptr)
+    assert np.array_equal(matrix.indices, reference.indices)
+    assert np.array_equal(matrix.data, reference.data)  # bit for bit, not approximately
+
+
+def reference_language(text: str) -> str:
+    """detect_language as it was, one py3langid `rank` call per text."""
+    sample = text[: language.SAMPLE_CHARS]
+    letters = len(language.LETTER.findall(sample))
+    if letters < 3:
+        return "fi"
+    words = set(language.WORD.findall(sample.lower()))
+    if len(words & language.FINNISH_MARKERS) >= 2 and not words & language.FOREIGN_MARKERS:
+        return "fi"
+    ranked = language._identifier().rank(sample)
+    best, confidence = ranked[0]
+    if best not in language.SUPPORTED and letters >= language.MIN_LETTERS_FOR_OTHER and confidence >= 0.95:
+        return language.OTHER
+    return next(name for name, _ in ranked if name in language.SUPPORTED)
+
+
+FOREIGN = [
+    "Personalen var vänlig och förklarade allt.",
+    "The nurse was rude and nobody listened to me.",
+    "Väga hea teenindus, aitäh kõigile töötajatele!",
+    "Sehr freundliches Personal, vielen Dank für alles.",
+    "Kiitos",
+    "ok",
+    "😀😀",
+    "HYVÄÄ PALVELUA",
+    "Hoitaja oli ihana 😊 tack så mycket",
+]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.text(alphabet="abcdefghijklmnopqrstuvwxyzäöå ÄÖÅ.,!?é€😀中", max_size=80), max_size=20))
+def test_detect_languages_equals_one_rank_per_text(texts):
+    assert language.detect_languages(texts) == [reference_language(text) for text in texts]
+
+
+def test_detect_languages_equals_one_rank_per_text_on_feedback():
+    texts = corpus_texts(1500) + FOREIGN + [" ".join(FOREIGN)]
+    found = language.detect_languages(texts)
+    assert found == [reference_language(text) for text in texts]
+    assert {"fi", "sv", "en"} <= set(found)
+
+
+def reference_lemmas(lemmatizer, tokens: list[str]) -> list[str]:
+    """ReadingLemmatizer.lemmatize_tokens as it was, every token looked up every time."""
+    options = [
+        ()
+        if readings.is_punct_or_number(token)
+        else lemmatizer.readings(token.lower(), readings._may_be_name(token, index))
+        for index, token in enumerate(tokens)
+    ]
+    lemmas = []
+    for index, (token, found) in enumerate(zip(tokens, options, strict=True)):
+        if not found:
+            lemmas.append(token if readings.is_punct_or_number(token) else token.lower())
+        else:
+            lemmas.append(readings.choose_reading(token.lower(), found, options, index, tokens).lemma.lower())
+    return lemmas
+
+
+@pytest.mark.parametrize("backend", ["lexicon", "voikko"])
+def test_remembered_readings_choose_the_same_lemmas(backend, request):
+    lemmatizer = request.getfixturevalue(backend)
+    texts = (
+        corpus_texts(800)
+        + TRICKY
+        + ["Anna ei ollut paikalla. Et sinä voi.", "Annalla oli Anna-niminen koira"]
+    )
+    for text in texts:
+        tokens = tokenize(text)
+        assert lemmatizer.lemmatize_tokens(tokens) == reference_lemmas(lemmatizer, tokens), text[:40]
