@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import csv
+import gzip
+import hashlib
 import json
 import os
 import pickle
@@ -309,6 +311,34 @@ def test_bundle_round_trip_and_tamper_refusal(tiny_result, tmp_path):
         verify_bundle(bundle)
 
 
+def test_a_bundle_saved_before_the_pickle_format_still_loads(tiny_result, tmp_path):
+    """Bundles made before 2026-12-05 hold model.joblib: they load, checksums and all."""
+    import joblib
+
+    result, _ = tiny_result
+    bundle = save_trained(result, tmp_path / "old")
+    (bundle / "model.pkl.gz").unlink()
+    joblib.dump(result.model, bundle / "model.joblib", compress=3)
+    sums = (bundle / "SHA256SUMS").read_text(encoding="utf-8").splitlines()
+    old_sum = hashlib.sha256((bundle / "model.joblib").read_bytes()).hexdigest()
+    sums[0] = f"{old_sum}  model.joblib"
+    (bundle / "SHA256SUMS").write_text("\n".join(sums) + "\n", encoding="utf-8")
+    model, meta = load_bundle(str(bundle), trusted=True)
+    assert meta["model_file"] == "model.joblib" and meta["model_sha256"] == old_sum
+    texts = ["Hoitaja oli tyly"]
+    pd.testing.assert_frame_equal(model.predict_scores(texts), result.model.predict_scores(texts))
+    (bundle / "model.joblib").write_bytes(b"tampered")
+    with pytest.raises(BundleError, match="model.joblib does not match its checksum"):
+        load_bundle(str(bundle), trusted=True)
+
+
+def test_saving_the_same_model_twice_gives_the_same_bytes(tiny_result, tmp_path):
+    result, _ = tiny_result
+    first = save_trained(result, tmp_path / "a") / "model.pkl.gz"
+    second = save_trained(result, tmp_path / "b") / "model.pkl.gz"
+    assert first.read_bytes() == second.read_bytes()
+
+
 @pytest.fixture(scope="module")
 def tracked(tiny_result, tmp_path_factory):
     """The train command run on the tiny corpus into a fresh MLflow SQLite store."""
@@ -365,16 +395,14 @@ def test_train_command_saves_bundle_and_logs_the_run(tracked):
 def test_no_personal_data_from_the_training_data_reaches_the_mlflow_store(tracked):
     """The tiny corpus holds a name and an identity code; no file of the store (model
     files unpacked) may hold either."""
-    import joblib
-
     uri, output, _ = tracked
     store = Path(uri.removeprefix("sqlite:///")).parent
     files = [path for path in store.rglob("*") if path.is_file()]
-    assert any(path.name == "model.joblib" for path in files)
+    assert any(path.name == "model.pkl.gz" for path in files)
     for path in files:
         data = path.read_bytes()
-        if path.suffix == ".joblib":
-            data = pickle.dumps(joblib.load(path))
+        if path.name == "model.pkl.gz":
+            data = gzip.decompress(data)
         for secret in (b"240387", b"Kolehmainen", b"kolehmainen"):
             assert secret not in data, (path, secret)
 
