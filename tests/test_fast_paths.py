@@ -165,3 +165,15 @@ def test_remembered_readings_choose_the_same_lemmas(backend, request):
     for text in texts:
         tokens = tokenize(text)
         assert lemmatizer.lemmatize_tokens(tokens) == reference_lemmas(lemmatizer, tokens), text[:40]
+
+
+@pytest.mark.parametrize("name", ["default", "accurate"])
+def test_stacked_heads_give_scikit_learn_probabilities(name):
+    classifier = load_model(name).classifier
+    matrix = classifier.features_.transform(corpus_texts(300) + TRICKY)
+    scores = classifier._scores(matrix)
+    for label, head in classifier.heads_.items():
+        assert np.array_equal(scores[label].to_numpy(), head.predict_proba(matrix)[:, 1]), label
+    sentiment = classifier.sentiment_head_.predict_proba(matrix)
+    for index, value in enumerate(classifier.sentiment_head_.classes_):
+        assert np.array_equal(scores[f"sentiment={value}"].to_numpy(), sentiment[:, index]), value

@@ -7,6 +7,7 @@ results in input order), and writes them with an atomic `exports.write.ExportWri
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import time
 from collections import Counter, deque
@@ -120,6 +121,9 @@ def _in_order(
             yield model.classify_frame(chunk.frame, text_column, chunk.problems, redact)
         return
     context = multiprocessing.get_context(start_method)
+    if context.get_start_method() == "fork":
+        model.warm_up()
+        gc.freeze()  # the collector would otherwise write to, and so copy, every shared object
     with ProcessPoolExecutor(jobs, mp_context=context, initializer=_start_worker, initargs=(model,)) as pool:
         pending: deque = deque()
         for chunk in chunks:

@@ -25,6 +25,8 @@ MAX_TEXT_CHARS = 20_000
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 WORDLIKE = re.compile(r"[^\W\d_]|[\u2600-\u27bf\U0001f300-\U0001faff]")
 REASON_SEPARATOR = "; "
+# Finnish, flagged, and Swedish (which takes the language model): every lazy part loads.
+WARM_UP_TEXTS = ("Hoitaja huusi minulle ja nauroi kivuilleni.", "Personalen var vänlig och hjälpsam.")
 
 
 @dataclass(frozen=True)
@@ -102,6 +104,12 @@ class LoadedModel:
     @cached_property
     def explainer(self) -> FlagExplainer:
         return FlagExplainer(self.classifier)
+
+    def warm_up(self) -> None:
+        """Load now what classifying loads on first use (tokenizer, lexicon, language model,
+        the heads' stacked weights, the explainer): worker processes forked afterwards
+        share it instead of each loading a copy."""
+        self.classify(WARM_UP_TEXTS)
 
     def classify(self, texts: Iterable, row_problems: Sequence[str] | None = None) -> list[Result]:
         """One Result per value, in order. `row_problems` (from a reader) mark rows that

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
@@ -55,13 +54,6 @@ def token_offsets(text: str, tokens: list[str]) -> list[tuple[int, int]]:
     return offsets
 
 
-@dataclass(frozen=True)
-class Span:
-    start: int
-    end: int
-    weight: float
-
-
 def head_weights(head) -> np.ndarray:
     """Mean coefficients of a calibrated head's fold models (one linear model if not calibrated)."""
     estimators = [fold.estimator for fold in getattr(head, "calibrated_classifiers_", [])] or [head]
@@ -80,23 +72,54 @@ class FlagExplainer:
         features = analysis.features
         text = features.texts[position]
         indices, values = features.row(position)
-        contribution = dict(zip(indices.tolist(), (values * self.weights[indices]).tolist(), strict=True))
+        lemma_part = indices < self.features.n_word_features_  # the lemma n-grams come first
+        contribution = self._contribution(indices[lemma_part], values[lemma_part])
         tokens, lemmas = features.tokens[position], features.lemmas[position]
         offsets = token_offsets(text, tokens)
-        spans = self._lemma_spans(offsets, lemmas, contribution)
-        if not any(span.weight > 0 for span in spans):
-            # Only character n-grams speak for the flag (unknown words, typos): slower to map.
-            spans += self._word_spans(text, contribution)
-        content = [
-            start
-            for (start, _), token, lemma in zip(offsets, tokens, lemmas, strict=False)
-            if is_content_lemma(lemma) and is_content_lemma(token)
-        ]
-        return self._phrases(text, spans, content)
-
-    def _word_spans(self, text: str, contribution: dict) -> list[Span]:
-        """Character n-gram shares, split evenly over the words each n-gram occurs in."""
         words = list(WORD.finditer(text))
+        starts = [word.start() for word in words]
+        token_words = [bisect_right(starts, start) - 1 for start, _ in offsets]
+        totals = [0.0] * len(words)
+        spoke = False
+        for number, weight in zip(
+            token_words, self._lemma_weights(lemmas, len(tokens), contribution), strict=True
+        ):
+            if number >= 0 and weight:
+                totals[number] += weight
+                spoke = spoke or weight > 0
+        if not spoke:
+            # Only character n-grams speak for the flag (unknown words, typos): slower to map.
+            char_contribution = self._contribution(indices, values)
+            for number, weight in enumerate(self._char_weights(words, char_contribution)):
+                totals[number] += weight
+        content = [False] * len(words)
+        for number, token, lemma in zip(token_words, tokens, lemmas, strict=False):
+            if number >= 0 and is_content_lemma(lemma) and is_content_lemma(token):
+                content[number] = True
+        return _phrases(text, words, totals, content)
+
+    def _contribution(self, indices: np.ndarray, values: np.ndarray) -> dict[int, float]:
+        """Column -> its share of the flag score (weight times value) in one comment."""
+        return dict(zip(indices.tolist(), (values * self.weights[indices]).tolist(), strict=True))
+
+    def _lemma_weights(self, lemmas: list[str], count: int, contribution: dict) -> list[float]:
+        """Per token its lemma unigram's share and half of each lemma bigram's it is in."""
+        column = self.features.word_vectorizer_.vocabulary_.get
+        weights = [0.0] * count
+        for position in range(count):
+            index = column(lemmas[position])
+            if index is not None:
+                weights[position] += contribution.get(index, 0.0)
+            if position + 1 < count:
+                index = column(f"{lemmas[position]} {lemmas[position + 1]}")
+                if index is not None:
+                    half = contribution.get(index, 0.0) / 2
+                    weights[position] += half
+                    weights[position + 1] += half
+        return weights
+
+    def _char_weights(self, words: list[re.Match], contribution: dict) -> np.ndarray:
+        """Per word the character n-gram shares, each split evenly over the words it occurs in."""
         occurrences: dict[int, list[int]] = {}
         for number, word in enumerate(words):
             for column in self.features.char_columns(word.group()):
@@ -107,61 +130,30 @@ class FlagExplainer:
             weight = contribution[column] / len(numbers)
             for number in numbers:
                 totals[number] += weight
-        return [
-            Span(word.start(), word.end(), float(total)) for word, total in zip(words, totals, strict=True)
-        ]
+        return totals
 
-    def _lemma_spans(
-        self, offsets: list[tuple[int, int]], lemmas: list[str], contribution: dict
-    ) -> list[Span]:
-        """Lemma unigram and bigram shares, given to the tokens they came from."""
-        column = self.features.word_column
-        weights = [0.0] * len(offsets)
-        for position in range(len(offsets)):
-            index = column(lemmas[position])
-            weights[position] += contribution.get(index, 0.0) if index is not None else 0.0
-            if position + 1 < len(offsets):
-                index = column(f"{lemmas[position]} {lemmas[position + 1]}")
-                if index is not None:
-                    half = contribution.get(index, 0.0) / 2
-                    weights[position] += half
-                    weights[position + 1] += half
-        return [Span(start, end, weight) for (start, end), weight in zip(offsets, weights, strict=True)]
 
-    def _phrases(self, text: str, spans: list[Span], content_starts: list[int]) -> list[str]:
-        """Per whitespace word the summed weight; the strongest words grown into phrases,
-        each holding at least one content word (one starting at `content_starts`)."""
-        words = list(WORD.finditer(text))
-        totals = [0.0] * len(words)
-        starts = [word.start() for word in words]
-        for span in spans:
-            number = bisect_right(starts, span.start) - 1
-            if number >= 0:
-                totals[number] += span.weight
-        content = [False] * len(words)
-        for start in content_starts:
-            if (number := bisect_right(starts, start) - 1) >= 0:
-                content[number] = True
-        best = max(
-            (total for total, is_content in zip(totals, content, strict=True) if is_content), default=0
-        )
-        if best <= 0:
-            return []
-        cut = max(best * MIN_SHARE_OF_BEST, 1e-9)
-        strong = [total >= cut for total in totals]
-        phrases: list[tuple[float, str]] = []
-        number = 0
-        while number < len(words):
-            if not strong[number]:
-                number += 1
-                continue
-            end = number
-            while end + 1 < len(words) and strong[end + 1]:
-                end += 1
-            phrase = text[words[number].start() : words[end].end()].strip(EDGE_PUNCTUATION)
-            if phrase and any(content[number : end + 1]):
-                phrases.append((max(totals[number : end + 1]), phrase[:MAX_REASON_CHARS]))
-            number = end + 1
-        phrases.sort(key=lambda item: -item[0])
-        unique = list(dict.fromkeys(phrase for _, phrase in phrases))
-        return unique[:MAX_REASONS]
+def _phrases(text: str, words: list[re.Match], totals: list[float], content: list[bool]) -> list[str]:
+    """The strongest whitespace words (by summed weight) grown into phrases, each holding
+    at least one content word."""
+    best = max((total for total, is_content in zip(totals, content, strict=True) if is_content), default=0)
+    if best <= 0:
+        return []
+    cut = max(best * MIN_SHARE_OF_BEST, 1e-9)
+    strong = [total >= cut for total in totals]
+    phrases: list[tuple[float, str]] = []
+    number = 0
+    while number < len(words):
+        if not strong[number]:
+            number += 1
+            continue
+        end = number
+        while end + 1 < len(words) and strong[end + 1]:
+            end += 1
+        phrase = text[words[number].start() : words[end].end()].strip(EDGE_PUNCTUATION)
+        if phrase and any(content[number : end + 1]):
+            phrases.append((max(totals[number : end + 1]), phrase[:MAX_REASON_CHARS]))
+        number = end + 1
+    phrases.sort(key=lambda item: -item[0])
+    unique = list(dict.fromkeys(phrase for _, phrase in phrases))
+    return unique[:MAX_REASONS]

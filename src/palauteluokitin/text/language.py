@@ -80,7 +80,7 @@ def _model() -> tuple:
     identifier = _identifier()
     labels = list(dict.fromkeys(identifier.nb_classes))
     return (
-        np.asarray(identifier.tk_nextmove, dtype=np.int64),
+        np.frombuffer(identifier.tk_nextmove, dtype=identifier.tk_nextmove.typecode),  # a view of 40 MB
         np.asarray(identifier._rowbase, dtype=np.int64),
         np.asarray(identifier.tk_output, dtype=np.int64),
         labels,
@@ -100,12 +100,12 @@ def _best_languages(samples: list[str]) -> list[tuple[str, float, str]]:
     encoded = [identifier._encode(sample) for sample in samples]
     lengths = np.array([len(data) for data in encoded])
     order = np.argsort(-lengths, kind="stable")  # the samples still walking are a prefix
-    codes = np.zeros((len(samples), max(int(lengths.max()), 1)), dtype=np.int64)
+    codes = np.zeros((len(samples), max(int(lengths.max()), 1)), dtype=np.uint8)
     for row, index in enumerate(order):
         codes[row, : lengths[index]] = np.frombuffer(encoded[index], dtype=np.uint8)
     walking = np.searchsorted(-lengths[order], -np.arange(codes.shape[1]), side="left")
     states = np.zeros(len(samples), dtype=np.int64)
-    features = np.full(codes.shape, -1, dtype=np.int64)
+    features = np.full(codes.shape, -1, dtype=np.int32)
     for step, alive in enumerate(walking):
         states[:alive] = nextmove[rowbase[states[:alive]] + codes[:alive, step]]
         features[:alive, step] = output[states[:alive]]
