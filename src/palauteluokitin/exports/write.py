@@ -31,6 +31,15 @@ def neutralise_formula(value):
     return value
 
 
+def neutralise_formulas(frame: pd.DataFrame) -> pd.DataFrame:
+    """`neutralise_formula` of every cell; only text columns can hold a formula."""
+    changed = {}
+    for column, values in frame.select_dtypes(include=["object", "string"]).items():
+        if any(isinstance(value, str) and value.startswith(FORMULA_START) for value in values):
+            changed[column] = values.map(neutralise_formula)
+    return frame.assign(**changed) if changed else frame
+
+
 class ExportWriter:
     """Writes chunks of one frame shape to a temporary file; `commit` renames it into place."""
 
@@ -51,7 +60,7 @@ class ExportWriter:
 
     def write(self, frame: pd.DataFrame) -> None:
         if self.kind in ("csv", "xlsx"):
-            frame = frame.map(neutralise_formula)
+            frame = neutralise_formulas(frame)
         getattr(self, f"_write_{self.kind}")(frame)
 
     def _write_csv(self, frame: pd.DataFrame) -> None:

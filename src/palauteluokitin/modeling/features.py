@@ -66,7 +66,8 @@ def is_handle(word: str) -> bool:
 
 def lemma_terms(text: str) -> list[str]:
     """The terms of a space-joined lemma string, @mentions left out."""
-    return [term for term in text.split() if not is_handle(term)]
+    terms = text.split()
+    return [term for term in terms if not is_handle(term)] if "@" in text else terms
 
 
 class CharNgrams:

@@ -9,10 +9,16 @@ one byte at a time in Python, here every text of the batch takes each step toget
 
 from __future__ import annotations
 
+import lzma
 import math
+import os
 import re
+import shutil
+import tempfile
 from collections import Counter
 from functools import cache
+from importlib.metadata import version
+from pathlib import Path
 
 import numpy as np
 
@@ -21,7 +27,7 @@ OTHER = "other"
 MIN_LETTERS_FOR_OTHER = 25
 OTHER_CONFIDENCE = 0.95
 SAMPLE_CHARS = 300  # the language of a long comment shows in its opening; time stays bounded
-LETTER = re.compile(r"[^\W\d_]")
+NOT_LETTER = re.compile(r"[\W\d_]+")
 WORD = re.compile(r"[^\W\d_]+")
 # Words frequent in Finnish feedback and not words of Swedish, English or Estonian.
 FINNISH_MARKERS = frozenset(
@@ -39,8 +45,39 @@ FOREIGN_MARKERS = frozenset(
 def _identifier():
     import py3langid
     from py3langid.langid import MODEL_FILE, LanguageIdentifier
+    from py3langid.modelio import _to_array
 
-    return LanguageIdentifier.from_modelpath(py3langid.langid.MODEL_DIR / MODEL_FILE, norm_probs=True)
+    packed = py3langid.langid.MODEL_DIR / MODEL_FILE
+    unpacked = _unpacked_model(packed)
+    if unpacked is None:
+        return LanguageIdentifier.from_modelpath(packed, norm_probs=True)
+    with np.load(unpacked, allow_pickle=False) as data:  # as py3langid's load_model reads it
+        return LanguageIdentifier(
+            data["ptc"],
+            data["pc"],
+            data["classes"].tolist(),
+            _to_array(data["nextmove"]),
+            data["out_feat"].tolist(),
+            norm_probs=True,
+            tk_row=_to_array(data["nextmove_row"]),
+        )
+
+
+def _unpacked_model(packed: Path) -> Path | None:
+    """py3langid's model decompressed once into the user's cache folder (decompressing it
+    took 0.4 s at every start); None where that folder cannot be written."""
+    folder = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "palauteluokitin"
+    target = folder / f"py3langid-{version('py3langid')}-{packed.stat().st_size}.npz"
+    if target.is_file():
+        return target
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        with lzma.open(packed) as source, tempfile.NamedTemporaryFile(dir=folder, delete=False) as part:
+            shutil.copyfileobj(source, part, 1 << 20)
+        os.replace(part.name, target)
+    except OSError:
+        return None
+    return target
 
 
 def detect_language(text: str) -> str:
@@ -55,7 +92,7 @@ def detect_languages(texts: list[str]) -> list[str]:
     letters: list[int] = []
     for text in texts:
         sample = text[:SAMPLE_CHARS]
-        count = len(LETTER.findall(sample))
+        count = len(NOT_LETTER.sub("", sample))  # the letters, counted without a list of them
         words = set(WORD.findall(sample.lower())) if count >= 3 else set()
         if count < 3 or len(words & FINNISH_MARKERS) >= 2 and not words & FOREIGN_MARKERS:
             languages.append("fi")  # too short to tell, or decided without the n-gram model

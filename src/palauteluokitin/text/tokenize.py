@@ -63,7 +63,10 @@ def _glued_special_cases() -> frozenset[str]:
 @lru_cache(maxsize=200_000)
 def _piece_tokens(piece: str) -> tuple[tuple[str, ...], bool]:
     """The tokens of a whitespace-free piece, and whether they may depend on its context."""
-    tokens = tuple(token.text for token in finnish_tokenizer()(piece))
+    tokenizer = finnish_tokenizer()
+    if piece.isalpha() and piece not in tokenizer.rules:
+        return (piece,), False  # only a special case ("ettei") or punctuation splits a word
+    tokens = tuple(token.text for token in tokenizer(piece))
     return tokens, len(tokens) > 1 and not _glued_special_cases().isdisjoint(tokens)
 
 
