@@ -77,19 +77,18 @@ def test_tokenize_splits_any_text_as_spacy_does(text):
     assert tokenize(text) == spacy_tokens(text)
 
 
-@pytest.fixture(scope="module")
-def features():
-    return load_model("default").classifier.features_
-
-
-def test_features_equal_scikit_learn_transform(features):
-    texts = corpus_texts(600) + TRICKY + ["x" * 300, "hoitaja hoitaja HOITAJA", "@anna @anna"]
-    matrix = features.analyse(texts).matrix
+@pytest.mark.parametrize("name", ["default", "accurate"])
+def test_served_features_equal_scikit_learn_transform(name):
+    model = load_model(name)
+    features = model.classifier.features_  # the estimator the serving file was compiled from
+    texts = corpus_texts(600 if name == "default" else 60) + TRICKY + ["x" * 300, "hoitaja HOITAJA", "@a @a"]
+    matrix = model.compiled.features.analyse(texts).matrix
     _, lemmas = features._lemmas(texts)
     reference = sp.hstack(
         [
             features.word_vectorizer_.transform([" ".join(terms) for terms in lemmas]),
             features.char_vectorizer_.transform(texts),
+            *([matrix[:, features.n_word_features_ + len(features.char_vectorizer_.vocabulary_) :]]),
         ]
     ).tocsr()
     assert matrix.shape == reference.shape
@@ -194,10 +193,11 @@ def test_remembered_readings_choose_the_same_lemmas(backend, request):
 
 
 @pytest.mark.parametrize("name", ["default", "accurate"])
-def test_stacked_heads_give_scikit_learn_probabilities(name):
-    classifier = load_model(name).classifier
+def test_served_heads_give_scikit_learn_probabilities(name):
+    model = load_model(name)
+    classifier = model.classifier  # the estimator the serving file was compiled from
     matrix = classifier.features_.transform(corpus_texts(300) + TRICKY)
-    scores = classifier._scores(matrix)
+    scores = model.compiled.scores(matrix)
     for label, head in classifier.heads_.items():
         assert np.array_equal(scores[label].to_numpy(), head.predict_proba(matrix)[:, 1]), label
     sentiment = classifier.sentiment_head_.predict_proba(matrix)

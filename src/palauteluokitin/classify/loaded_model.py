@@ -14,10 +14,12 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
+from pathlib import Path
 
 import pandas as pd
 
 from palauteluokitin.labels import FLAG, OUTPUT_COLUMNS, RIGHTS_CATEGORIES
+from palauteluokitin.modeling.compiled import CompiledClassifier
 from palauteluokitin.modeling.explain import FlagExplainer
 from palauteluokitin.text.language import detect_languages
 
@@ -91,19 +93,32 @@ def text_problem(value) -> tuple[str, str]:
 
 
 class LoadedModel:
-    """A model bundle ready to classify: a fitted `FeedbackClassifier` with its metadata."""
+    """A model bundle ready to classify: the compiled classifier with its metadata; the
+    scikit-learn estimator (`classifier`) loads only if asked for (evaluation)."""
 
-    def __init__(self, classifier, metadata: dict) -> None:
-        classifier.features_.check_available()
-        self.classifier = classifier
+    def __init__(self, model, metadata: dict, bundle: Path | None = None) -> None:
+        """`model`: a `CompiledClassifier`, or a fitted `FeedbackClassifier` to compile;
+        `bundle`: the folder it came from, where `classifier` is loaded from."""
+        self.compiled = model if isinstance(model, CompiledClassifier) else CompiledClassifier(model)
+        self.compiled.features.check_available()
         self.metadata = metadata
+        self.bundle = bundle
+        if not isinstance(model, CompiledClassifier):
+            self.classifier = model
         self.version = f"{metadata.get('name', 'model')}-{metadata.get('created', '')[:10]}"
         if metadata.get("model_sha256"):
             self.version += f"-{metadata['model_sha256'][:8]}"
 
     @cached_property
+    def classifier(self):
+        """The fitted `FeedbackClassifier` of the bundle (imports scikit-learn)."""
+        from palauteluokitin.modeling.bundle import load_bundle
+
+        return load_bundle(str(self.bundle), trusted=True)[0]
+
+    @cached_property
     def explainer(self) -> FlagExplainer:
-        return FlagExplainer(self.classifier)
+        return FlagExplainer(self.compiled)
 
     def warm_up(self) -> None:
         """Load now what classifying loads on first use (tokenizer, lexicon, language model,
@@ -131,7 +146,7 @@ class LoadedModel:
         return results
 
     def _classify_texts(self, texts: list[str]) -> list[Result]:
-        analysis = self.classifier.analyse(texts)
+        analysis = self.compiled.analyse(texts)
         scores, decided = analysis.scores, analysis.decisions
         labels = {label: decided[label].to_numpy() for label in (*RIGHTS_CATEGORIES, FLAG)}
         label_scores = {label: scores[label].to_numpy().round(4) for label in (*RIGHTS_CATEGORIES, FLAG)}
@@ -191,6 +206,6 @@ def input_renames(columns) -> dict[str, str]:
 def load_model(name_or_path: str = "default", trusted: bool = False, models_dir=None) -> LoadedModel:
     """A bundle by name from the models directory (see `modeling.bundle.models_dir`), or by
     path; a path outside it needs `trusted` (loading a model runs code from its file)."""
-    from palauteluokitin.modeling.bundle import load_bundle
+    from palauteluokitin.modeling.bundle import load_serving
 
-    return LoadedModel(*load_bundle(name_or_path, trusted=trusted, models_dir=models_dir))
+    return LoadedModel(*load_serving(name_or_path, trusted=trusted, models_dir=models_dir))

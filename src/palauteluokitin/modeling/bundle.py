@@ -1,8 +1,10 @@
 """Model bundles: a folder with the fitted pipeline, its metadata and checksums.
 
 The pipeline is a gzip-compressed pickle (`model.pkl.gz`): Python's own unpickler reads
-it in a quarter of a second, where joblib's (written in Python) took a second. Bundles
-made before hold `model.joblib` and load as they did. Loading a pickle runs code, so a
+it in a quarter of a second, where joblib's (written in Python) took a second. Beside it,
+`serving.pkl.gz` holds the same model compiled (`modeling.compiled`): classifying loads
+only that, without importing scikit-learn. Bundles made before hold `model.joblib` and
+no serving file, and load as they did (compiled when loaded). Loading a pickle runs code, so a
 bundle is loaded only when every file matches the checksums in SHA256SUMS, and only from
 the models directory (`models_dir`) unless the caller says `trusted=True` for a folder
 they vouch for. The shipped bundles are
@@ -22,14 +24,15 @@ from palauteluokitin.errors import BundleError
 from palauteluokitin.locations import PACKAGE_DIR, checkout_root
 
 MODELS_ENV = "PALAUTELUOKITIN_MODELS_DIR"
-PIPELINE_FILE, METADATA_FILE, CARD_FILE, CHECKSUM_FILE = (
+PIPELINE_FILE, SERVING_FILE, METADATA_FILE, CARD_FILE, CHECKSUM_FILE = (
     "model.pkl.gz",
+    "serving.pkl.gz",
     "model.json",
     "MODEL_CARD.md",
     "SHA256SUMS",
 )
 OLD_PIPELINE_FILE = "model.joblib"
-BUNDLE_FILES = (PIPELINE_FILE, METADATA_FILE, CARD_FILE)
+BUNDLE_FILES = (PIPELINE_FILE, SERVING_FILE, METADATA_FILE, CARD_FILE)
 
 
 def models_directory(given: Path | str | None = None) -> Path:
@@ -54,11 +57,10 @@ def save_bundle(classifier, meta: dict, card: str, directory: Path, overwrite: b
     if directory.exists() and any(directory.iterdir()) and not overwrite:
         raise BundleError(f"{directory} exists and is not empty; pass overwrite to replace it.")
     directory.mkdir(parents=True, exist_ok=True)
-    with (
-        open(directory / PIPELINE_FILE, "wb") as raw,
-        gzip.GzipFile(filename="", fileobj=raw, mode="wb", compresslevel=6, mtime=0) as handle,
-    ):  # no name or time in the header: the same model gives the same bytes
-        pickle.dump(classifier, handle, protocol=5)
+    from palauteluokitin.modeling.compiled import CompiledClassifier
+
+    _write_pickle(classifier, directory / PIPELINE_FILE)
+    _write_pickle(CompiledClassifier(classifier), directory / SERVING_FILE)
     (directory / METADATA_FILE).write_text(
         json.dumps(meta, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
     )
@@ -66,6 +68,19 @@ def save_bundle(classifier, meta: dict, card: str, directory: Path, overwrite: b
     sums = "".join(f"{_sha256(directory / name)}  {name}\n" for name in BUNDLE_FILES)
     (directory / CHECKSUM_FILE).write_text(sums, encoding="utf-8")
     return directory
+
+
+def _write_pickle(value, path: Path) -> None:
+    with (
+        open(path, "wb") as raw,
+        gzip.GzipFile(filename="", fileobj=raw, mode="wb", compresslevel=6, mtime=0) as handle,
+    ):  # no name or time in the header: the same model gives the same bytes
+        pickle.dump(value, handle, protocol=5)
+
+
+def _read_pickle(path: Path):
+    with gzip.open(path, "rb") as handle:
+        return pickle.load(handle)
 
 
 def verify_bundle(directory: Path) -> dict:
@@ -78,7 +93,8 @@ def verify_bundle(directory: Path) -> dict:
         reversed(line.split("  ", 1)) for line in sums_path.read_text(encoding="utf-8").splitlines()
     )
     pipeline = pipeline_file(expected)
-    for name in (pipeline, METADATA_FILE, CARD_FILE):
+    serving = [SERVING_FILE] if SERVING_FILE in expected else []
+    for name in (pipeline, *serving, METADATA_FILE, CARD_FILE):
         path = directory / name
         if not path.is_file():
             raise BundleError(f"{directory}: {name} is missing.")
@@ -88,7 +104,11 @@ def verify_bundle(directory: Path) -> dict:
                 "was made. Refusing to load it (loading a model file runs code)."
             )
     meta = json.loads((directory / METADATA_FILE).read_text(encoding="utf-8"))
-    return meta | {"model_sha256": expected[pipeline], "model_file": pipeline}
+    return meta | {
+        "model_sha256": expected[pipeline],
+        "model_file": pipeline,
+        "serving_file": SERVING_FILE if serving else None,
+    }
 
 
 def pipeline_file(checksums: dict[str, str]) -> str:
@@ -98,9 +118,9 @@ def pipeline_file(checksums: dict[str, str]) -> str:
     return PIPELINE_FILE
 
 
-def load_bundle(name_or_path: str, trusted: bool = False, models_dir: Path | str | None = None):
-    """(classifier, metadata) of a verified bundle: by name from the models directory, or
-    by path; a path outside the models directory only if `trusted`."""
+def find_bundle(name_or_path: str, trusted: bool = False, models_dir: Path | str | None = None) -> Path:
+    """The folder of a bundle: by name from the models directory, or by path; a path
+    outside the models directory only if `trusted`."""
     folder = models_directory(models_dir)
     candidate = folder / name_or_path
     directory = (candidate if candidate.is_dir() else Path(name_or_path)).resolve()
@@ -114,10 +134,32 @@ def load_bundle(name_or_path: str, trusted: bool = False, models_dir: Path | str
             f"{directory} is outside {folder}. Loading a model runs code from its file: "
             "load bundles from elsewhere only if you trust where they came from (trusted=True)."
         )
+    return directory
+
+
+def load_bundle(name_or_path: str, trusted: bool = False, models_dir: Path | str | None = None):
+    """(classifier, metadata) of a verified bundle: the fitted `FeedbackClassifier`, for
+    training, evaluation and tracking."""
+    directory = find_bundle(name_or_path, trusted, models_dir)
     meta = verify_bundle(directory)
+    return _load_classifier(directory, meta), meta
+
+
+def load_serving(name_or_path: str, trusted: bool = False, models_dir: Path | str | None = None):
+    """(compiled classifier, metadata, folder) of a verified bundle: what classifying
+    needs, read from the serving file where the bundle has one (no scikit-learn import)."""
+    from palauteluokitin.modeling.compiled import CompiledClassifier
+
+    directory = find_bundle(name_or_path, trusted, models_dir)
+    meta = verify_bundle(directory)
+    if meta["serving_file"]:
+        return _read_pickle(directory / SERVING_FILE), meta, directory
+    return CompiledClassifier(_load_classifier(directory, meta)), meta, directory
+
+
+def _load_classifier(directory: Path, meta: dict):
     if meta["model_file"] == PIPELINE_FILE:
-        with gzip.open(directory / PIPELINE_FILE, "rb") as handle:
-            return pickle.load(handle), meta
+        return _read_pickle(directory / PIPELINE_FILE)
     import joblib
 
-    return joblib.load(directory / OLD_PIPELINE_FILE), meta
+    return joblib.load(directory / OLD_PIPELINE_FILE)

@@ -12,77 +12,26 @@ survive `clone`; labels without a threshold are decided at 0.5.
 from __future__ import annotations
 
 import weakref
-from dataclasses import dataclass
 
-import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator, clone
 from sklearn.calibration import CalibratedClassifierCV
 from sklearn.linear_model import LogisticRegression
 from sklearn.utils.validation import check_is_fitted
 
-from palauteluokitin.labels import FLAG, RIGHTS_CATEGORIES, SENTIMENTS
-from palauteluokitin.modeling.features import FeedbackFeatures, TextFeatures
+from palauteluokitin.modeling.compiled import (
+    BINARY_LABELS,
+    DEFAULT_THRESHOLD,
+    Analysis,
+    CompiledClassifier,
+    decide,
+)
+from palauteluokitin.modeling.features import FeedbackFeatures
 
-BINARY_LABELS = (*RIGHTS_CATEGORIES, FLAG)
-DEFAULT_THRESHOLD = 0.5
+__all__ = ["BINARY_LABELS", "Analysis", "FeedbackClassifier"]
 
-
-class StackedHeads:
-    """`predict_proba` of fitted `CalibratedClassifierCV` heads over the same features, with
-    the decision functions of all their fold models from one sparse product (scikit-learn
-    validates the matrix and multiplies it once per fold model: 45 times for 9 heads);
-    each fold's calibration and the averaging are scikit-learn's, operation for operation."""
-
-    def __init__(self, heads: list[CalibratedClassifierCV]) -> None:
-        self.heads = heads
-        folds = [fold for head in heads for fold in head.calibrated_classifiers_]
-        self.weights = np.hstack([fold.estimator.coef_.T for fold in folds])
-        self.intercepts = np.concatenate([fold.estimator.intercept_ for fold in folds])
-
-    def predict_proba(self, matrix) -> list[np.ndarray]:
-        decisions = matrix @ self.weights + self.intercepts
-        probabilities, column = [], 0
-        for head in self.heads:
-            mean = np.zeros((matrix.shape[0], len(head.classes_)))
-            for fold in head.calibrated_classifiers_:
-                width = len(fold.calibrators)
-                mean += _fold_proba(fold, decisions[:, column : column + width])
-                column += width
-            mean /= len(head.calibrated_classifiers_)
-            probabilities.append(mean)
-        return probabilities
-
-
-def _fold_proba(fold, predictions: np.ndarray) -> np.ndarray:
-    """scikit-learn's `_CalibratedClassifier.predict_proba` from the fold model's decisions."""
-    n_classes = len(fold.classes)
-    proba = np.zeros((predictions.shape[0], n_classes))
-    positive = np.searchsorted(fold.classes, fold.estimator.classes_)
-    for class_index, prediction, calibrator in zip(positive, predictions.T, fold.calibrators, strict=False):
-        proba[:, class_index + 1 if n_classes == 2 else class_index] = calibrator.predict(prediction)
-    if n_classes == 2:
-        proba[:, 0] = 1.0 - proba[:, 1]
-    else:
-        denominator = np.sum(proba, axis=1)[:, np.newaxis]
-        uniform = np.full_like(proba, 1 / n_classes)
-        proba = np.divide(proba, denominator, out=uniform, where=denominator != 0)
-    proba[(1.0 < proba) & (proba <= 1.0 + 1e-5)] = 1.0
-    return proba
-
-
-# Built once per fitted classifier, outside it: predicting must not change the estimator.
-_stacked: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
-
-
-@dataclass(frozen=True)
-class Analysis:
-    """What the classifier makes of a batch of texts: their features (with tokens and
-    lemmas), the calibrated scores and the decided labels, one row per text."""
-
-    features: TextFeatures
-    scores: pd.DataFrame
-    decisions: pd.DataFrame
+# Compiled once per fitted classifier, outside it: predicting must not change the estimator.
+_compiled: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
 class FeedbackClassifier(BaseEstimator):
@@ -114,7 +63,7 @@ class FeedbackClassifier(BaseEstimator):
     def fit(self, texts, labels: pd.DataFrame, sample_weight=None):
         """Fit on texts and a frame with the binary label columns (0/1) and `sentiment`;
         `sample_weight`, one per text, weighs some sources more than others."""
-        _stacked.pop(self, None)
+        _compiled.pop(self, None)
         self.features_ = clone(self.features if self.features is not None else FeedbackFeatures())
         matrix = self.features_.fit_transform(list(texts))
         self.heads_ = {
@@ -131,38 +80,30 @@ class FeedbackClassifier(BaseEstimator):
     def threshold(self, label: str) -> float:
         return (self.thresholds or {}).get(label, DEFAULT_THRESHOLD)
 
+    def compiled(self) -> CompiledClassifier:
+        """This fitted classifier without scikit-learn: what predicting computes with (its
+        thresholds are those of when it was compiled; `decide` here uses the current ones)."""
+        check_is_fitted(self, ["heads_", "sentiment_head_"])
+        compiled = _compiled.get(self)
+        if compiled is None:
+            compiled = _compiled[self] = CompiledClassifier(self)
+        return compiled
+
     def analyse(self, texts) -> Analysis:
         """Features, scores and decisions of `texts` together (explanations need all three)."""
-        check_is_fitted(self, ["heads_", "sentiment_head_"])
-        features = self.features_.analyse(texts)
-        scores = self._scores(features.matrix)
+        compiled = self.compiled()
+        features = compiled.features.analyse(texts)
+        scores = compiled.scores(features.matrix)
         return Analysis(features, scores, self.decide(scores))
 
     def predict_scores(self, texts) -> pd.DataFrame:
         """Calibrated probabilities: one column per binary label and per sentiment class."""
-        check_is_fitted(self, ["heads_", "sentiment_head_"])
-        return self._scores(self.features_.transform(texts))
-
-    def _scores(self, matrix) -> pd.DataFrame:
-        stacked = _stacked.get(self)
-        if stacked is None:
-            stacked = _stacked[self] = StackedHeads([*self.heads_.values(), self.sentiment_head_])
-        probabilities = stacked.predict_proba(matrix)
-        scores = {label: proba[:, 1] for label, proba in zip(self.heads_, probabilities, strict=False)}
-        for index, name in enumerate(self.sentiment_head_.classes_):
-            scores[f"sentiment={name}"] = probabilities[-1][:, index]
-        return pd.DataFrame(scores)
+        compiled = self.compiled()
+        return compiled.scores(compiled.features.analyse(texts).matrix)
 
     def decide(self, scores: pd.DataFrame) -> pd.DataFrame:
         """0/1 per binary label at its threshold, the most likely sentiment, and its score."""
-        decided = pd.DataFrame(
-            {label: (scores[label] >= self.threshold(label)).astype(int) for label in BINARY_LABELS}
-        )
-        sentiment_columns = [f"sentiment={name}" for name in SENTIMENTS if f"sentiment={name}" in scores]
-        best = scores[sentiment_columns].to_numpy().argmax(axis=1)
-        decided["sentiment"] = [sentiment_columns[i].split("=", 1)[1] for i in best]
-        decided["sentiment_score"] = scores[sentiment_columns].to_numpy().max(axis=1)
-        return decided
+        return decide(scores, self.thresholds)
 
     def predict(self, texts) -> pd.DataFrame:
         return self.decide(self.predict_scores(texts))

@@ -23,8 +23,7 @@ from spacy.lang.en.stop_words import STOP_WORDS as ENGLISH_STOP_WORDS
 from spacy.lang.fi.stop_words import STOP_WORDS
 from spacy.lang.sv.stop_words import STOP_WORDS as SWEDISH_STOP_WORDS
 
-from palauteluokitin.labels import FLAG
-from palauteluokitin.modeling.features import NEGATED
+from palauteluokitin.modeling.compiled import NEGATED
 
 MAX_REASONS = 4
 MIN_SHARE_OF_BEST = 0.3
@@ -54,25 +53,19 @@ def token_offsets(text: str, tokens: list[str]) -> list[tuple[int, int]]:
     return offsets
 
 
-def head_weights(head) -> np.ndarray:
-    """Mean coefficients of a calibrated head's fold models (one linear model if not calibrated)."""
-    estimators = [fold.estimator for fold in getattr(head, "calibrated_classifiers_", [])] or [head]
-    return np.mean([estimator.coef_[0] for estimator in estimators], axis=0)
-
-
 class FlagExplainer:
-    """Finds the words behind the flag scores of a fitted `FeedbackClassifier`."""
+    """Finds the words behind the flag scores of a `CompiledClassifier`."""
 
     def __init__(self, classifier) -> None:
-        self.features = classifier.features_
-        self.weights = head_weights(classifier.heads_[FLAG])
+        self.features = classifier.features
+        self.weights = classifier.heads.flag_weights
 
     def reasons(self, analysis, position: int) -> list[str]:
         """Up to MAX_REASONS phrases of the text at `position` of an `Analysis`, strongest first."""
         features = analysis.features
         text = features.texts[position]
         indices, values = features.row(position)
-        lemma_part = indices < self.features.n_word_features_  # the lemma n-grams come first
+        lemma_part = indices < self.features.n_word_features  # the lemma n-grams come first
         contribution = self._contribution(indices[lemma_part], values[lemma_part])
         tokens, lemmas = features.tokens[position], features.lemmas[position]
         offsets = token_offsets(text, tokens)
@@ -104,7 +97,7 @@ class FlagExplainer:
 
     def _lemma_weights(self, lemmas: list[str], count: int, contribution: dict) -> list[float]:
         """Per token its lemma unigram's share and half of each lemma bigram's it is in."""
-        column = self.features.word_vectorizer_.vocabulary_.get
+        column = self.features.words.get
         weights = [0.0] * count
         for position in range(count):
             index = column(lemmas[position])
