@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 
 import pandas as pd
@@ -206,9 +207,11 @@ def test_jobs_give_the_same_output(tmp_path, model, start_method):
         {"id": range(60), "palaute": [COMMENTS[i % len(COMMENTS)] + f" {i}" for i in range(60)]}
     )
     frame.to_csv(source, index=False)
+    collection = gc.get_threshold()
     classify_file(source, tmp_path / "one.csv", model=model, chunk_rows=7)
     classify_file(source, tmp_path / "two.csv", model=model, chunk_rows=7, jobs=2, start_method=start_method)
     pd.testing.assert_frame_equal(read_table(tmp_path / "one.csv"), read_table(tmp_path / "two.csv"))
+    assert gc.get_threshold() == collection and gc.get_freeze_count() == 0  # as it was before
 
 
 def test_models_directory_by_option_and_environment(tmp_path, monkeypatch):

@@ -120,11 +120,12 @@ class LoadedModel:
     def explainer(self) -> FlagExplainer:
         return FlagExplainer(self.compiled)
 
-    def warm_up(self) -> None:
-        """Load now what classifying loads on first use (tokenizer, lexicon, language model,
-        the heads' stacked weights, the explainer): worker processes forked afterwards
-        share it instead of each loading a copy."""
-        self.classify(WARM_UP_TEXTS)
+    def warm_up(self, texts: Iterable = ()) -> None:
+        """Classify `texts` and a few of our own, for their side effects only: what
+        classifying loads on first use (tokenizer, lexicon, language model, explainer) is
+        loaded, and the words of `texts` remembered, so that worker processes forked
+        afterwards share them instead of each finding them again."""
+        self.classify([*WARM_UP_TEXTS, *texts])
 
     def classify(self, texts: Iterable, row_problems: Sequence[str] | None = None) -> list[Result]:
         """One Result per value, in order. `row_problems` (from a reader) mark rows that
