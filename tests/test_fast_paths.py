@@ -203,3 +203,20 @@ def test_served_heads_give_scikit_learn_probabilities(name):
     sentiment = classifier.sentiment_head_.predict_proba(matrix)
     for index, value in enumerate(classifier.sentiment_head_.classes_):
         assert np.array_equal(scores[f"sentiment={value}"].to_numpy(), sentiment[:, index]), value
+
+
+def test_remembered_words_stay_bounded_and_change_no_answer(monkeypatch, lexicon):
+    """Over millions of rows the per-word memories are emptied at their limits (spaCy's
+    tokenizer, which keeps every string it sees, is made afresh)."""
+    from palauteluokitin.text import tokenize as tokenize_module
+
+    monkeypatch.setattr(tokenize_module, "MAX_VOCABULARY", len(finnish_tokenizer().vocab) + 50)
+    monkeypatch.setattr(readings, "MAX_REMEMBERED_TOKENS", 30)
+    tokenize_module._piece_tokens.cache_clear()
+    first_tokenizer = finnish_tokenizer()
+    for text in [*corpus_texts(200), "Puh. 040-123 4567, klo 8.30, 12,5 %; https://x.fi/a?b=1"]:
+        tokens = tokenize(text)
+        assert tokens == spacy_tokens(text)
+        assert lexicon.lemmatize_tokens(tokens) == reference_lemmas(lexicon, tokens)
+        assert len(lexicon._tokens) <= 31 and len(lexicon._readings) <= 31
+    assert finnish_tokenizer() is not first_tokenizer

@@ -127,11 +127,15 @@ class Analysis:
     decisions: pd.DataFrame
 
 
-def columns_matrix(rows: list[list[int]], n_columns: int) -> sp.csr_matrix:
-    """A count matrix with one row per list of column indices (a column once per occurrence)."""
+def columns_matrix(rows: list, n_columns: int) -> sp.csr_matrix:
+    """A count matrix with one row per list or int32 array of column indices (a column once
+    per occurrence)."""
     indptr = np.zeros(len(rows) + 1, dtype=np.int64)
     np.cumsum([len(row) for row in rows], out=indptr[1:])
-    indices = np.fromiter(chain.from_iterable(rows), dtype=np.int32, count=int(indptr[-1]))
+    if rows and isinstance(rows[0], np.ndarray):
+        indices = np.concatenate(rows)
+    else:
+        indices = np.fromiter(chain.from_iterable(rows), dtype=np.int32, count=int(indptr[-1]))
     matrix = sp.csr_matrix((np.ones(len(indices)), indices, indptr), shape=(len(rows), n_columns))
     matrix.sum_duplicates()
     return matrix
@@ -189,7 +193,7 @@ class CompiledFeatures:
         self.word_weights = TfidfWeights.of(features.word_vectorizer_)
         self.char_weights = TfidfWeights.of(features.char_vectorizer_)
         self.n_word_features = len(self.words)
-        self._char_cache: dict[str, list[int]] = {}
+        self._char_cache: dict[str, np.ndarray] = {}
 
     def __getstate__(self) -> dict:
         return {key: value for key, value in self.__dict__.items() if key != "_char_cache"}
@@ -242,13 +246,14 @@ class CompiledFeatures:
         words_by_grams = columns_matrix([self._grams(word) for word in distinct], len(self.chars))
         return texts_by_words @ words_by_grams
 
-    def _grams(self, word: str) -> list[int]:
+    def _grams(self, word: str) -> np.ndarray:
         found = self._char_cache.get(word)
         if found is None:
             if len(self._char_cache) > MAX_CACHED_WORDS:
                 self._char_cache.clear()
             grams = () if is_handle(word) else word_char_ngrams(word, *self.char_range)
-            found = self._char_cache[word] = [self.chars[gram] for gram in grams if gram in self.chars]
+            columns = [self.chars[gram] for gram in grams if gram in self.chars]
+            found = self._char_cache[word] = np.array(columns, dtype=np.int32)  # a list: 6x the memory
         return found
 
     def word_column(self, term: str) -> int | None:

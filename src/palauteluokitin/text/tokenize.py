@@ -45,6 +45,9 @@ class LemmatizerComponent:
         return doc
 
 
+MAX_VOCABULARY = 200_000
+
+
 @lru_cache(maxsize=1)
 def finnish_tokenizer():
     """spaCy's rule-based Finnish tokenizer (no model needed)."""
@@ -63,6 +66,8 @@ def _glued_special_cases() -> frozenset[str]:
 @lru_cache(maxsize=200_000)
 def _piece_tokens(piece: str) -> tuple[tuple[str, ...], bool]:
     """The tokens of a whitespace-free piece, and whether they may depend on its context."""
+    if len(finnish_tokenizer().vocab) > MAX_VOCABULARY:
+        finnish_tokenizer.cache_clear()  # spaCy keeps every string it has seen: start afresh
     tokenizer = finnish_tokenizer()
     if piece.isalpha() and piece not in tokenizer.rules:
         return (piece,), False  # only a special case ("ettei") or punctuation splits a word

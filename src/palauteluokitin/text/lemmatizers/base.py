@@ -8,6 +8,7 @@ from collections.abc import Iterable, Sequence
 from palauteluokitin.text.lemmatizers.colloquial import spelling_variants
 
 MAX_WORD_LENGTH = 200  # beyond this a token (a URL, keyboard mashing) is its own lemma
+MAX_CACHED_WORDS = 200_000
 
 
 def is_punct_or_number(token: str) -> bool:
@@ -44,6 +45,8 @@ class Lemmatizer(ABC):
             return word
         lemma = self._word_cache.get(word)
         if lemma is None:
+            if len(self._word_cache) > MAX_CACHED_WORDS:  # flat memory over millions of rows
+                self._word_cache.clear()
             lemma = self._lemmatize_word(word)
             self._word_cache[word] = lemma
         return lemma

@@ -51,6 +51,9 @@ class ReadingLemmatizer(Lemmatizer):
             return ()
         found = self._readings.get(word)
         if found is None:
+            if len(self._readings) > MAX_REMEMBERED_TOKENS:  # flat memory over millions of rows
+                self._readings.clear()
+                self._guesses.clear()
             found = self._readings[word] = self._with_lemma_prior(self._analyse(word))
         if found:
             return found
