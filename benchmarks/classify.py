@@ -4,7 +4,7 @@
 
 Each run is a separate `palauteluokitin classify` process, timed from start to exit; peak
 memory is the largest proportional set size (PSS) summed over the process and its
-workers, sampled every 0.5 s (RSS would count pages the forked workers share twice).
+workers, sampled every second (RSS would count pages the forked workers share twice).
 Start-up is `classify` of a one-row export.
 
 The naive anchor is what a user would write by hand: spaCy-fi's pipeline for lemmas,
@@ -54,14 +54,6 @@ def build_export(path: Path, rows: int) -> None:
 def tree_pss(root: int) -> int:
     """Proportional set size in bytes of a process and all its descendants: pages that
     forked workers share with their parent are counted once, not once per process."""
-    children: dict[int, list[int]] = {}
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                fields = Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)[1].split()
-            except OSError:
-                continue
-            children.setdefault(int(fields[1]), []).append(int(entry))
     total, stack = 0, [root]
     while stack:
         pid = stack.pop()
@@ -69,9 +61,10 @@ def tree_pss(root: int) -> int:
             for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
                 if line.startswith("Pss:"):
                     total += int(line.split()[1]) * 1024
+            for task in Path(f"/proc/{pid}/task").iterdir():
+                stack.extend(int(child) for child in (task / "children").read_text().split())
         except OSError:
             pass
-        stack.extend(children.get(pid, []))
     return total
 
 
@@ -80,9 +73,13 @@ def timed(command: list[str]) -> tuple[float, int]:
     started = time.perf_counter()
     process = subprocess.Popen(command)
     peak = 0
-    while process.poll() is None:
+    while True:
         peak = max(peak, tree_pss(process.pid))
-        time.sleep(0.5)
+        try:
+            process.wait(timeout=1.0)  # returns the moment it exits: a sleep would add up to 1 s
+            break
+        except subprocess.TimeoutExpired:
+            continue
     seconds = time.perf_counter() - started
     if process.returncode != 0:
         raise SystemExit(f"{command[2:4]} failed with exit code {process.returncode}")
