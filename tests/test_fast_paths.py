@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from palauteluokitin.classify.loaded_model import load_model
 from palauteluokitin.text import language
-from palauteluokitin.text.lemmatizers import readings
+from palauteluokitin.text.lemmatizers import get_lemmatizer, readings
 from palauteluokitin.text.tokenize import finnish_tokenizer, tokenize
 from palauteluokitin.training.train import DEFAULT_CORPUS as CORPUS_PATH
 
@@ -205,11 +205,12 @@ def test_served_heads_give_scikit_learn_probabilities(name):
         assert np.array_equal(scores[f"sentiment={value}"].to_numpy(), sentiment[:, index]), value
 
 
-def test_remembered_words_stay_bounded_and_change_no_answer(monkeypatch, lexicon):
+def test_remembered_words_stay_bounded_and_change_no_answer(monkeypatch):
     """Over millions of rows the per-word memories are emptied at their limits (spaCy's
     tokenizer, which keeps every string it sees, is made afresh)."""
     from palauteluokitin.text import tokenize as tokenize_module
 
+    lexicon = get_lemmatizer("lexicon")  # its own memories, not the ones other tests filled
     monkeypatch.setattr(tokenize_module, "MAX_VOCABULARY", len(finnish_tokenizer().vocab) + 50)
     monkeypatch.setattr(readings, "MAX_REMEMBERED_TOKENS", 30)
     tokenize_module._piece_tokens.cache_clear()

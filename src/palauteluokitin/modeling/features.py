@@ -126,14 +126,6 @@ class FeedbackFeatures(TransformerMixin, BaseEstimator):
         """The feature matrix of `texts` with the tokens and lemmas it was made from."""
         return self.compiled().analyse(texts)
 
-    def check_available(self) -> None:
-        """Raise MissingExtraError now, not at the first batch, if a part these features
-        need (the sentence encoder) is not installed."""
-        if self.sentence_vectors:
-            from palauteluokitin.modeling.sentence_vectors import check_available
-
-            check_available()
-
     def transform(self, texts):
         return self.analyse(texts).matrix
 
