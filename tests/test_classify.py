@@ -4,6 +4,12 @@ from __future__ import annotations
 
 import gc
 import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -353,3 +359,41 @@ def test_default_model_on_the_independent_challenge_set(tmp_path, model):
     flag_gold, flagged = out[f"{FLAG}_input"].astype(int), out[FLAG].astype(int)
     assert recall_score(flag_gold, flagged) >= 0.92
     assert precision_score(flag_gold, flagged) >= 0.60
+
+
+def running(pid: int) -> bool:
+    """The process exists and is not a zombie waiting for whoever adopted it to reap it."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+def worker_pids(parent: int) -> list[int]:
+    children = []
+    for task in Path(f"/proc/{parent}/task").iterdir():
+        children += [int(pid) for pid in (task / "children").read_text().split()]
+    return children
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="needs Linux's /proc to find the workers")
+def test_workers_end_when_their_parent_is_killed(tmp_path):
+    source = tmp_path / "vienti.csv"
+    pd.DataFrame({"id": range(20_000), "palaute": [COMMENTS[i % 5] + f" {i}" for i in range(20_000)]}).to_csv(
+        source, index=False
+    )
+    command = [sys.executable, "-m", "palauteluokitin", "classify", str(source), "--jobs", "2", "--quiet"]
+    parent = subprocess.Popen(command)
+    deadline = time.monotonic() + 60
+    while len(workers := worker_pids(parent.pid)) < 2 and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert len(workers) == 2, "the workers did not start"
+    parent.kill()  # SIGKILL: the parent cannot stop them itself
+    parent.wait()
+    deadline = time.monotonic() + 10
+    while any(running(pid) for pid in workers) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    alive = [pid for pid in workers if running(pid)]
+    for pid in alive:
+        os.kill(pid, signal.SIGKILL)
+    assert alive == []

@@ -181,3 +181,37 @@ def test_any_csv_written_by_pandas_reads_back_row_for_row(tmp_path, rows):
     expected = frame[frame.apply(lambda row: any(str(cell).strip() for cell in row), axis=1)]
     assert back["id"].tolist() == expected["id"].tolist()
     os.remove(path)
+
+
+@pytest.mark.parametrize(
+    ("name", "content"),
+    [
+        (
+            "cr.jsonl",
+            '{"id":1,"palaute":"Hoitaja oli tyly\\r=cmd|\' /C calc\'!A0"}\n{"id":2,"palaute":"Kiitos"}\n',
+        ),
+        ("cr.csv", "id,palaute\n1,\"Hoitaja oli tyly\r=cmd|' /C calc'!A0\"\n2,Kiitos\n"),
+        ("lf.csv", "id,palaute\n1,\"Hoitaja oli tyly\n=cmd|' /C calc'!A0\"\n2,Kiitos\n"),
+    ],
+)
+def test_a_line_break_inside_a_comment_stays_inside_its_row(tmp_path, model, name, content):
+    """A bare carriage return went out unquoted and split the row; the half after it began
+    with a live formula."""
+    frame = classify(tmp_path, model, name, content)
+    assert frame["id"].astype(str).tolist() == ["1", "2"]
+    assert frame["palaute"][0].startswith("Hoitaja oli tyly") and frame["palaute"][0].endswith("!A0")
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
+def test_a_formula_in_a_header_cell_is_written_inert(tmp_path, model, suffix):
+    source = tmp_path / "vienti.csv"
+    source.write_text('id;"=HYPERLINK(""http://evil.example"")";palaute\n1;x;Kiitos\n', encoding="utf-8")
+    classify_file(source, tmp_path / f"out{suffix}", model=model, text_column="palaute")
+    if suffix == ".csv":
+        header = (tmp_path / "out.csv").read_text(encoding="utf-8").splitlines()[0]
+        assert "'=HYPERLINK" in header and ",=HYPERLINK" not in header
+    else:
+        from openpyxl import load_workbook
+
+        sheet = load_workbook(tmp_path / "out.xlsx").active
+        assert sheet["B1"].value == '\'=HYPERLINK("http://evil.example")'

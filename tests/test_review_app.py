@@ -203,6 +203,11 @@ def test_login_without_csrf_is_rejected(sqlite_site):
         ("//evil.example/x", "/"),
         ("https://evil.example/", "/"),
         ("/\\evil.example", "/"),
+        ("/\t/evil.example", "/"),
+        ("/\n/x", "/"),
+        ("/\r\n//evil.example", "/"),
+        ("/ /evil.example", "/"),
+        ("/\x00/evil.example", "/"),
         ("", "/"),
     ],
 )

@@ -377,3 +377,21 @@ def test_export_annotations_in_the_corpus_format(any_db, classified, tmp_path):
     assert export_annotations(any_db, out, corrected_only=True, overwrite=True) == 1
     with pytest.raises(ReviewError, match="--overwrite"):
         export_annotations(any_db, out)
+
+
+def test_export_annotations_keeps_a_line_break_inside_its_row(any_db, classified, tmp_path):
+    """A bare carriage return in a comment went out unquoted and split the row."""
+    add_users(any_db, {"anna": ("reviewer", ["Kotihoito Itä"])})
+    import_classified(any_db, classified)
+    with session_on(any_db) as session:
+        anna = session.scalar(sa.select(User).where(User.username == "anna"))
+        case = session.scalar(sa.select(Case).where(Case.comment_id == "101"))
+        case.text = "Hoitaja oli tyly\r=cmd|' /C calc'!A0"
+        case_rules.take(session, anna, case)
+        case_rules.resolve(session, anna, case, "aiheellinen")
+    out = tmp_path / "annotations.csv"
+    assert export_annotations(any_db, out) == 1
+    with open(out, encoding="utf-8", newline="") as handle:
+        rows = {row["id"]: row for row in csv.DictReader(handle)}
+    assert rows["review-101"]["text"] == "Hoitaja oli tyly\r=cmd|' /C calc'!A0"
+    assert validate_rows(list(rows.values())) == []

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import gc
 import multiprocessing
+import os
+import threading
 import time
 from collections import Counter, deque
 from collections.abc import Callable, Iterator
@@ -102,6 +104,18 @@ def _start_worker(model: LoadedModel) -> None:
     global _worker_model
     _worker_model = model
     gc.set_threshold(COLLECTION_THRESHOLD, *gc.get_threshold()[1:])  # a spawned worker starts afresh
+    threading.Thread(target=_exit_with_parent, args=(os.getppid(),), daemon=True).start()
+
+
+def _exit_with_parent(parent: int) -> None:
+    """End this worker when the process that started it is gone (killed with SIGKILL, say,
+    it cannot stop its workers): it is then adopted by another process."""
+    while os.getppid() == parent:
+        time.sleep(PARENT_CHECK_SECONDS)
+    os._exit(1)
+
+
+PARENT_CHECK_SECONDS = 1.0
 
 
 COLLECTION_THRESHOLD = 50_000

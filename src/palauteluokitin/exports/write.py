@@ -21,6 +21,10 @@ from palauteluokitin.exports.read import format_of
 WRITE_FORMATS = {".csv": "csv", ".tsv": "csv", ".xlsx": "xlsx", ".parquet": "parquet", ".jsonl": "jsonl"}
 EXCEL_MAX_CHARS = 32_767
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# RFC 4180's line end. The csv module quotes a field only for the characters of its line
+# end: with "\n" alone, a field holding a bare carriage return went out unquoted and
+# split its row in two for every reader.
+CSV_LINE_END = "\r\n"
 NUMBER = re.compile(r"[+-]?\d+([.,]\d+)?([eE][+-]?\d+)?")
 
 
@@ -60,7 +64,7 @@ class ExportWriter:
 
     def write(self, frame: pd.DataFrame) -> None:
         if self.kind in ("csv", "xlsx"):
-            frame = neutralise_formulas(frame)
+            frame = neutralise_formulas(frame).rename(columns=neutralise_formula)
         getattr(self, f"_write_{self.kind}")(frame)
 
     def _write_csv(self, frame: pd.DataFrame) -> None:
@@ -68,7 +72,7 @@ class ExportWriter:
         header = self._target is None
         if header:
             self._target = open(self.temporary, "w", encoding="utf-8", newline="")
-        frame.to_csv(self._target, sep=delimiter, index=False, header=header, lineterminator="\n")
+        frame.to_csv(self._target, sep=delimiter, index=False, header=header, lineterminator=CSV_LINE_END)
 
     def _write_xlsx(self, frame: pd.DataFrame) -> None:
         if self._target is None:

@@ -19,6 +19,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from palauteluokitin.errors import ReviewError
+from palauteluokitin.exports.write import CSV_LINE_END
 from palauteluokitin.labels import FLAG, RIGHTS_CATEGORIES
 from palauteluokitin.review.cases import RESOLVED
 from palauteluokitin.review.db import Case, ensure_current, make_engine
@@ -71,7 +72,7 @@ def export_annotations(db_url: str, out: Path, corrected_only: bool = False, ove
     handle, temporary = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".part", dir=out.parent)
     try:
         with os.fdopen(handle, "w", encoding="utf-8", newline="") as target:
-            writer = csv.DictWriter(target, fieldnames=CORPUS_COLUMNS, lineterminator="\n")
+            writer = csv.DictWriter(target, fieldnames=CORPUS_COLUMNS, lineterminator=CSV_LINE_END)
             writer.writeheader()
             writer.writerows(rows)
         os.replace(temporary, out)

@@ -15,8 +15,17 @@ auth = Blueprint("auth", __name__)
 
 
 def safe_next(target: str | None) -> str:
-    """Only a path on this site: never another host (`//evil`, `https://…`)."""
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+    """Only a path on this site: never another host (`//evil`, `https://…`). Browsers drop
+    tabs and line breaks from a URL, so `/<tab>/evil` would become `//evil`: a target with
+    whitespace or a control character is refused too."""
+    if (
+        target
+        and target.startswith("/")
+        and not target.startswith("//")
+        and "\\" not in target
+        and target.isprintable()
+        and not any(character.isspace() for character in target)
+    ):
         return target
     return url_for("cases.queue")
 
