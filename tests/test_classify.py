@@ -397,3 +397,19 @@ def test_workers_end_when_their_parent_is_killed(tmp_path):
     for pid in alive:
         os.kill(pid, signal.SIGKILL)
     assert alive == []
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".jsonl", ".parquet", ".xlsx"])
+def test_classifying_its_own_output_again_keeps_every_column_apart(tmp_path, model, suffix):
+    """A third pass renamed kohtelu to kohtelu_input beside the kohtelu_input of the second:
+    JSONL dropped one of them and Parquet refused to write."""
+    source = tmp_path / "vienti.csv"
+    pd.DataFrame({"id": [1, 2], "palaute": COMMENTS[:2]}).to_csv(source, index=False)
+    for number in (1, 2):
+        classify_file(source, tmp_path / f"pass{number}.csv", model=model, text_column="palaute")
+        source = tmp_path / f"pass{number}.csv"
+    classify_file(source, tmp_path / f"pass3{suffix}", model=model, text_column="palaute")
+    output = read_table(tmp_path / f"pass3{suffix}")
+    assert len(output) == 2 and output.columns.is_unique
+    assert {"kohtelu", "kohtelu_input", "kohtelu_input2"} <= set(output.columns)
+    assert len(output.columns) == 2 + 3 * len(OUTPUT_COLUMNS)

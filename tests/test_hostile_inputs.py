@@ -215,3 +215,34 @@ def test_a_formula_in_a_header_cell_is_written_inert(tmp_path, model, suffix):
 
         sheet = load_workbook(tmp_path / "out.xlsx").active
         assert sheet["B1"].value == '\'=HYPERLINK("http://evil.example")'
+
+
+def test_a_field_past_the_size_limit_is_a_row_problem(tmp_path, model, monkeypatch):
+    """A field over the limit (64 MiB; 1 MiB here) ended in a csv.Error traceback and no output."""
+    from palauteluokitin.exports import read
+
+    monkeypatch.setattr(read, "MAX_FIELD_CHARS", 1 << 20)
+    huge = "x" * (2 << 20)
+    frame = classify(
+        tmp_path, model, "a.csv", f'id,palaute\n1,Kiitos\n2,"{huge}"\n3,{huge}\n4,Hoitaja oli tyly\n'
+    )
+    assert frame["id"].tolist() == ["1", "2", "3", "4"]
+    assert frame["problem"].tolist() == [
+        "",
+        "line 3: a field of more than 1 MiB; not read",
+        "line 4: a field of more than 1 MiB; not read",
+        "",
+    ]
+
+
+def test_an_unclosed_quote_before_the_size_limit_loses_no_line(tmp_path, model, monkeypatch):
+    from palauteluokitin.exports import read
+
+    monkeypatch.setattr(read, "MAX_FIELD_CHARS", 1 << 20)
+    lines = [f"{number},Kommentti numero {number}" for number in range(3, 60_000)]
+    frame = classify(
+        tmp_path, model, "a.csv", 'id,palaute\n1,Kiitos\n2,"ei loppua\n' + "\n".join(lines) + "\n"
+    )
+    assert len(frame) == 60_000 - 1
+    assert frame["id"].tolist()[:3] == ["1", "2", "3"] and frame["id"].tolist()[-1] == "59999"
+    assert "unbalanced quote" in frame["problem"][1]

@@ -201,7 +201,19 @@ class LoadedModel:
 
 
 def input_renames(columns) -> dict[str, str]:
-    return {column: f"{column}_input" for column in columns if column in OUTPUT_COLUMNS}
+    """Each input column that carries an output column's name, mapped to a name no other
+    column has: `<name>_input`, or `<name>_input2`… when a file is classified again."""
+    taken = {str(column) for column in columns} | set(OUTPUT_COLUMNS)
+    renames = {}
+    for column in columns:
+        if column in OUTPUT_COLUMNS:
+            new, number = f"{column}_input", 1
+            while new in taken:
+                number += 1
+                new = f"{column}_input{number}"
+            renames[column] = new
+            taken.add(new)
+    return renames
 
 
 def load_model(name_or_path: str = "default", trusted: bool = False, models_dir=None) -> LoadedModel:

@@ -78,6 +78,9 @@ class _LineRecorder:
         return lines
 
 
+OPENING_CHARS = 100_000
+
+
 def csv_records(path: Path, encoding: str, delimiter: str) -> Iterator[tuple[list[str], str]]:
     """(fields, problem) per row. A quote that is never closed would swallow every
     following line into one cell; such a record is split back into its lines, read
@@ -87,9 +90,27 @@ def csv_records(path: Path, encoding: str, delimiter: str) -> Iterator[tuple[lis
         reader = csv.reader(lines, delimiter=delimiter)
         next(reader, None)
         first_line = len(lines.take()) + 1
-        for record in reader:
-            raw = lines.take()
-            if len(raw) > 1 and "".join(raw).count('"') % 2 == 1:
+        while True:
+            try:
+                record = next(reader)
+            except StopIteration:
+                return
+            except csv.Error:  # a field past csv.field_size_limit(): the reader starts afresh after it
+                raw = lines.take()
+                if "".join(raw).count('"') % 2 == 0:
+                    # The fields before the huge one (the id, say) are kept; it and the rest are not.
+                    opening = next(csv.reader([raw[0][:OPENING_CHARS]], delimiter=delimiter), [""])
+                    limit = csv.field_size_limit() >> 20
+                    yield (
+                        opening[:-1] or [""],
+                        f"line {first_line}: a field of more than {limit} MiB; not read",
+                    )
+                    first_line += len(raw)
+                    continue
+                record = None  # an unclosed quote swallowed the lines: read them one by one, as below
+            else:
+                raw = lines.take()
+            if record is None or len(raw) > 1 and "".join(raw).count('"') % 2 == 1:
                 for offset, line in enumerate(raw):
                     fields = next(
                         csv.reader([line.rstrip("\r\n")], delimiter=delimiter, quoting=csv.QUOTE_NONE),
