@@ -108,6 +108,10 @@ ACCESS = [
     ("admin", "GET", "/admin/audit", True, 200, None),
     ("admin", "POST", "/admin/users", False, 400, None),
     ("admin", "POST", "/cases/{c101}/note", False, 400, None),
+    # ids past 64 bits overflowed the database driver: a 500
+    ("admin", "GET", "/cases/99999999999999999999", True, 404, None),
+    ("admin", "POST", "/cases/99999999999999999999/take", True, 404, None),
+    ("admin", "GET", "/admin/users/99999999999999999999", True, 404, None),
 ]
 
 

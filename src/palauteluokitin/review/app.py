@@ -21,6 +21,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from flask import Flask, abort, g, redirect, render_template, request, session, url_for
 from flask.sessions import SecureCookieSessionInterface
 from sqlalchemy.orm import Session
+from werkzeug.routing import IntegerConverter
 
 from palauteluokitin.errors import DatabaseNotReadyError
 from palauteluokitin.review.audit import ACTIONS
@@ -75,6 +76,14 @@ def local_date(value) -> str:
     return f"{local.day}.{local.month}.{local.year}"
 
 
+class DatabaseId(IntegerConverter):
+    """`<id:…>` in a route: a row id the database can hold (1 to 2**63 - 1). A larger one
+    overflowed the database driver into a 500; it is now simply no page (404)."""
+
+    def __init__(self, url_map) -> None:
+        super().__init__(url_map, min=1, max=2**63 - 1)
+
+
 def create_app(db_url: str | None = None, *, secure_cookies: bool = False, test_config=None) -> Flask:
     """The app for the review database at `db_url` (default: `PALAUTELUOKITIN_DB` or
     the SQLite file in the working directory), which `review init` must have prepared."""
@@ -87,6 +96,7 @@ def create_app(db_url: str | None = None, *, secure_cookies: bool = False, test_
             "the review database has no session secret; run `palauteluokitin review init`"
         )
     app = Flask(__name__)
+    app.url_map.converters["id"] = DatabaseId
     app.config.update(
         SECRET_KEY=secret,
         SESSION_COOKIE_NAME="palauteluokitin_review",

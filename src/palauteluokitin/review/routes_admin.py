@@ -46,7 +46,7 @@ def users():
     return render_template("admin/users.html", users=everyone, roles=accounts.ROLES, form=form)
 
 
-@admin.route("/users/<int:user_id>", methods=["GET", "POST"])
+@admin.route("/users/<id:user_id>", methods=["GET", "POST"])
 def user_page(user_id: int):
     user = g.db.get(User, user_id)
     if user is None:

@@ -49,7 +49,7 @@ def queue():
     )
 
 
-@cases.route("/cases/<int:case_id>")
+@cases.route("/cases/<id:case_id>")
 def case_page(case_id: int):
     case = case_or_404(case_id)
     case_rules.record_view(g.db, g.user, case, ip=client_ip())
@@ -88,7 +88,7 @@ def act(case_id: int, action, success: str):
     return redirect(url_for("cases.case_page", case_id=case_id)), 303
 
 
-@cases.route("/cases/<int:case_id>/take", methods=["POST"])
+@cases.route("/cases/<id:case_id>/take", methods=["POST"])
 def take(case_id: int):
     return act(
         case_id,
@@ -97,7 +97,7 @@ def take(case_id: int):
     )
 
 
-@cases.route("/cases/<int:case_id>/note", methods=["POST"])
+@cases.route("/cases/<id:case_id>/note", methods=["POST"])
 def note(case_id: int):
     text = request.form.get("text", "")
     return act(
@@ -107,7 +107,7 @@ def note(case_id: int):
     )
 
 
-@cases.route("/cases/<int:case_id>/resolve", methods=["POST"])
+@cases.route("/cases/<id:case_id>/resolve", methods=["POST"])
 def resolve(case_id: int):
     outcome = request.form.get("outcome", "")
     return act(
@@ -117,7 +117,7 @@ def resolve(case_id: int):
     )
 
 
-@cases.route("/cases/<int:case_id>/labels", methods=["POST"])
+@cases.route("/cases/<id:case_id>/labels", methods=["POST"])
 def labels(case_id: int):
     categories = request.form.getlist("categories")
     sentiment = request.form.get("sentiment", "")
