@@ -4,11 +4,12 @@ The pipeline is a gzip-compressed pickle (`model.pkl.gz`): Python's own unpickle
 it in a quarter of a second, where joblib's (written in Python) took a second. Beside it,
 `serving.pkl.gz` holds the same model compiled (`modeling.compiled`): classifying loads
 only that, without importing scikit-learn. Bundles made before hold `model.joblib` and
-no serving file, and load as they did (compiled when loaded). Loading a pickle runs code, so a
-bundle is loaded only when every file matches the checksums in SHA256SUMS, and only from
-the models directory (`models_dir`) unless the caller says `trusted=True` for a folder
-they vouch for. The shipped bundles are
-package data of the wheel; in a source checkout they are its `models/` folder.
+no serving file, and load as they did (compiled when loaded).
+
+Loading a pickle runs code, so a bundle is loaded only when every file matches the
+checksums in SHA256SUMS, and only from the models directory (`models_dir`) unless the
+caller says `trusted=True` for a folder they vouch for. The shipped bundles are package
+data of the wheel; in a source checkout they are its `models/` folder.
 """
 
 from __future__ import annotations

@@ -374,7 +374,7 @@ class CompiledClassifier:
     """A fitted `FeedbackClassifier` as arrays: features, heads and thresholds."""
 
     def __init__(self, classifier) -> None:
-        self.features = CompiledFeatures(classifier.features_)
+        self.features = classifier.features_.compiled()  # one per fitted features, shared
         self.heads = CompiledHeads({**classifier.heads_, SENTIMENT_HEAD: classifier.sentiment_head_})
         self.thresholds = dict(classifier.thresholds or {})
 

@@ -131,7 +131,7 @@ class FeedbackFeatures(TransformerMixin, BaseEstimator):
 
     def word_column(self, term: str) -> int | None:
         """The column of a lemma n-gram ("hoitaja", "huutaa minä"), None if not in the vocabulary."""
-        return self.word_vectorizer_.vocabulary_.get(term)
+        return self.compiled().word_column(term)
 
     def lemma_feature_names(self) -> list[str]:
         check_is_fitted(self, "word_vectorizer_")
