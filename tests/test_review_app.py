@@ -3,15 +3,18 @@ cookies, login throttling, the reviewer's actions, admin pages and the audit log
 
 from __future__ import annotations
 
+import re
+import time
 from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
+from sqlalchemy.orm import Session
 
 from palauteluokitin.errors import LoginThrottledError
 from palauteluokitin.review import auth
 from palauteluokitin.review.app import create_app, dispose
-from palauteluokitin.review.db import AuditEntry, Case, LoginAttempt, User, utcnow
+from palauteluokitin.review.db import AuditEntry, Case, LoginAttempt, User, make_engine, utcnow
 from palauteluokitin.review.importer import import_classified
 from palauteluokitin.review.routes_auth import safe_next
 from test_review_helpers import (
@@ -191,6 +194,163 @@ def test_login_renews_the_session_and_its_csrf_token(sqlite_site):
     assert after != before
 
 
+COOKIE = "palauteluokitin_review"
+
+
+def log_out(client):
+    return client.post("/logout", data={"csrf_token": csrf_of(client.get("/").text)})
+
+
+def copied_cookie(app, client):
+    """A second browser holding a copy of the client's session cookie."""
+    thief = app.test_client()
+    thief.set_cookie(COOKIE, client.get_cookie(COOKIE).value)
+    return thief
+
+
+NEW_PASSWORD = "uusi-hyva-salasana"
+ENDINGS = {
+    "logout": lambda url, client: log_out(client),
+    "new-password": lambda url, client: auth.update_user(url, "anna", password=NEW_PASSWORD),
+    "deactivated-then-activated": lambda url, client: (
+        auth.update_user(url, "anna", active=False),
+        auth.update_user(url, "anna", active=True),
+    ),
+}
+
+
+@pytest.mark.parametrize("ending", ENDINGS)
+def test_a_copied_cookie_dies_with_the_session(sqlite_site, ending):
+    url, app, ids = sqlite_site
+    client = app.test_client()
+    login(client, "anna")
+    thief = copied_cookie(app, client)
+    assert thief.get(f"/cases/{ids['102']}").status_code == 200
+    ENDINGS[ending](url, client)
+    for browser in (thief, client):
+        response = browser.get(f"/cases/{ids['102']}")
+        assert response.status_code == 302 and response.headers["Location"].startswith("/login")
+    fresh = app.test_client()
+    assert login(fresh, "anna", NEW_PASSWORD if ending == "new-password" else PASSWORD).status_code == 302
+    assert fresh.get(f"/cases/{ids['102']}").status_code == 200
+
+
+def test_logging_in_again_does_not_revive_an_ended_cookie(sqlite_site):
+    url, app, ids = sqlite_site
+    client = app.test_client()
+    login(client, "anna")
+    old = copied_cookie(app, client)
+    log_out(client)
+    assert login(client, "anna").status_code == 302
+    assert client.get(f"/cases/{ids['102']}").status_code == 200
+    assert old.get(f"/cases/{ids['102']}").status_code == 302
+
+
+@pytest.mark.parametrize(("hours_ago", "status"), [(1, 200), (7.9, 200), (8.1, 302), (100, 302), (-1, 302)])
+def test_a_session_lasts_at_most_its_hours_from_login(sqlite_site, hours_ago, status):
+    """However often it is used: every request re-issues the cookie, but not the login time."""
+    _, app, ids = sqlite_site
+    client = app.test_client()
+    login(client, "anna")
+    with client.session_transaction() as stored:
+        stored["login_at"] = int(time.time() - hours_ago * 3600)
+    assert client.get(f"/cases/{ids['102']}").status_code == status
+
+
+def test_an_admin_changing_their_own_password_stays_logged_in(sqlite_site):
+    url, app, _ = sqlite_site
+    client = app.test_client()
+    login(client, "admin")
+    with session_on(url) as session:
+        admin_id = session.scalar(sa.select(User.id).where(User.username == "admin"))
+    page = client.get(f"/admin/users/{admin_id}").text
+    form = {
+        "csrf_token": csrf_of(page),
+        "role": "admin",
+        "active": "1",
+        "units": "",
+        "password": "toinen-salasana-1",
+    }
+    assert client.post(f"/admin/users/{admin_id}", data=form).status_code == 303
+    assert client.get(f"/admin/users/{admin_id}").status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("proxy_count", "headers", "locked_for", "open_for"),
+    [
+        # behind one proxy: the lockout is the attacking client's, not everyone's behind the proxy
+        (1, {"X-Forwarded-For": "203.0.113.5"}, {"X-Forwarded-For": "203.0.113.5"},
+         {"X-Forwarded-For": "198.51.100.9"}),
+        # an appended hop the client could forge is not trusted beyond the proxy count
+        (1, {"X-Forwarded-For": "1.2.3.4, 203.0.113.5"}, {"X-Forwarded-For": "9.9.9.9, 203.0.113.5"},
+         {"X-Forwarded-For": "203.0.113.5, 198.51.100.9"}),
+        # no proxy trusted: a client cannot dodge the lockout by inventing addresses
+        (0, {"X-Forwarded-For": "203.0.113.5"}, {"X-Forwarded-For": "198.51.100.9"}, None),
+    ],
+)  # fmt: skip
+def test_login_lockout_behind_a_reverse_proxy(sqlite_site, proxy_count, headers, locked_for, open_for):
+    url, _, _ = sqlite_site
+    app = create_app(url, proxy_count=proxy_count)
+    try:
+        attacker = app.test_client()
+        token = csrf_of(attacker.get("/login").text)
+        wrong = {"username": "anna", "password": "väärä salasana", "csrf_token": token}
+        for _ in range(auth.MAX_FAILURES):
+            assert attacker.post("/login", data=wrong, headers=headers).status_code == 401
+        right = dict(wrong, password=PASSWORD)
+        assert attacker.post("/login", data=right, headers=locked_for).status_code == 429
+        if open_for is not None:
+            assert attacker.post("/login", data=right, headers=open_for).status_code == 302
+        with session_on(url) as session:
+            addresses = set(
+                session.scalars(sa.select(AuditEntry.ip).where(AuditEntry.action == "login_failed"))
+            )
+        assert addresses == ({"203.0.113.5"} if proxy_count else {"127.0.0.1"})
+    finally:
+        dispose(app)
+
+
+def test_queue_pages_and_their_audit(request, tmp_path):
+    rows = [
+        (
+            str(900 + n),
+            f"Hoitaja oli tyly {n}.",
+            "Päivystys",
+            1,
+            0.5 + n / 200,
+            "tyly",
+            ("kohtelu",),
+            "negatiivinen",
+            "",
+        )
+        for n in range(60)
+    ]
+    url, app, ids = build_site("sqlite", tmp_path, request, rows)
+    client = app.test_client()
+    login(client, "anna")
+    first = client.get("/").text
+    assert "60 tapausta" in first and "sivu 1 / 2" in first and "sivu=2" in first
+    assert first.count('class="snippet"') == 50
+    assert "Hoitaja oli tyly 59." in first  # the highest flag score comes first
+    last = client.get("/?sivu=2").text
+    assert last.count('class="snippet"') == 10 and "sivu 2 / 2" in last and "Hoitaja oli tyly 0." in last
+    for page in ("99999999999999999999999", "0", "-1", "x"):
+        assert client.get(f"/?sivu={page}").status_code == 200
+    with session_on(url) as session:
+        shown = session.scalars(
+            sa.select(AuditEntry.detail).where(AuditEntry.action == "queue_view").order_by(AuditEntry.id)
+        ).all()
+    assert shown[0] == "sivu 1: " + ", ".join(re.findall(r'href="/cases/(\d+)"', first))
+    assert set(re.findall(r'href="/cases/(\d+)"', first)) == {str(ids[str(900 + n)]) for n in range(10, 60)}
+    assert shown[1].startswith("sivu 2: ") and len(shown[1].split(", ")) == 10
+
+
+@pytest.mark.parametrize("page", ["99999999999999999999999", "18446744073709551616"])
+def test_audit_page_number_past_64_bits_is_not_an_error(shared, page):
+    _, clients, _ = shared
+    assert clients["admin"].get(f"/admin/audit?sivu={page}").status_code == 200
+
+
 def test_login_without_csrf_is_rejected(sqlite_site):
     _, app, _ = sqlite_site
     client = app.test_client()
@@ -262,7 +422,8 @@ def test_rate_limit_window_and_reset_on_success(sqlite_site):
             LoginAttempt(username="anna", ip=ip, at=start + timedelta(minutes=minute), succeeded=False)
         )
 
-    with session_on(url) as session:
+    engine = make_engine(url)  # authenticate commits each attempt: a session without an outer transaction
+    with Session(engine, expire_on_commit=False) as session:
         for minute in range(auth.MAX_FAILURES):
             fail(minute)
         session.flush()
@@ -282,6 +443,7 @@ def test_rate_limit_window_and_reset_on_success(sqlite_site):
         with pytest.raises(LoginThrottledError):
             auth.authenticate(session, "anna", PASSWORD, ip, start + timedelta(minutes=31))
         assert auth.recent_failures(session, "anna", ip, start + timedelta(minutes=50)) == 0
+    engine.dispose()
 
 
 def test_reviewer_takes_notes_corrects_and_resolves(any_site):

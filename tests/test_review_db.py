@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 import sqlalchemy as sa
+from sqlalchemy.orm import Session
 
 from palauteluokitin.errors import DatabaseNotReadyError, ReviewError
 from palauteluokitin.review import db
@@ -66,6 +67,76 @@ def test_audit_log_refuses_update_and_delete(any_db, statement):
             assert connection.execute(sa.text("SELECT action FROM review_audit_log")).scalars().all() == [
                 "view"
             ]
+    finally:
+        engine.dispose()
+
+
+REPLACING = {
+    "sqlite": [
+        "INSERT OR REPLACE INTO review_audit_log (id, at, username, action, detail, ip) "
+        "VALUES (:id, '2026-01-01', 'x', 'x', '', '')",
+        "REPLACE INTO review_audit_log (id, at, username, action, detail, ip) "
+        "VALUES (:id, '2026-01-01', 'x', 'x', '', '')",
+    ],
+    "postgresql": [],
+}
+UPSERT = (
+    "INSERT INTO review_audit_log (id, at, username, action, detail, ip) "
+    "VALUES (:id, '2026-01-01', 'x', 'x', '', '') ON CONFLICT (id) DO UPDATE SET action = 'x'"
+)
+
+
+@pytest.mark.parametrize("kind", ["sqlite", "postgresql"])
+def test_audit_log_refuses_an_insert_that_replaces_an_entry(kind, tmp_path, request):
+    with database(kind, tmp_path, request) as url:
+        with session_on(url) as session:
+            entry = db.AuditEntry(username="anna", action="view", case_id=1, detail="", ip="")
+            session.add(entry)
+            session.flush()
+            entry_id = entry.id
+        engine = db.make_engine(url)
+        try:
+            for statement in [*REPLACING[kind], UPSERT]:
+                with pytest.raises(sa.exc.DBAPIError, match="append-only"), engine.begin() as connection:
+                    connection.execute(sa.text(statement), {"id": entry_id})
+            with engine.connect() as connection:
+                rows = connection.execute(sa.text("SELECT id, username, action FROM review_audit_log")).all()
+            assert [tuple(row) for row in rows] == [(entry_id, "anna", "view")]
+        finally:
+            engine.dispose()
+
+
+def test_upgrading_a_0001_database_keeps_its_cases_and_users(tmp_path):
+    """A database made before case versions and session generations gets both, with
+    every case at version 1 and every session of the old kind ended."""
+    from alembic import command
+
+    url = f"sqlite:///{tmp_path / 'old.sqlite'}"
+    engine = db.make_engine(url)
+    try:
+        with engine.begin() as connection:
+            command.upgrade(db._alembic_config(connection), "0001")
+            connection.execute(
+                sa.text(
+                    "INSERT INTO review_users (id, username, password_hash, role, active, created_at) "
+                    "VALUES (1, 'anna', 'x', 'reviewer', 1, '2026-11-01')"
+                )
+            )
+            connection.execute(
+                sa.text(
+                    "INSERT INTO review_cases (id, comment_id, unit, text, flag_score, flag_reasons, "
+                    "categories, category_scores, sentiment, lang, model_version, imported_at, due_at, "
+                    "state) VALUES "
+                    "(1, 'c1', 'Päivystys', 'teksti', 0.9, '', 'kohtelu', '{}', 'negatiivinen', 'fi', 'm', "
+                    "'2026-11-01', '2026-11-08', 'uusi')"
+                )
+            )
+        assert db.current_revision(engine) == "0001"
+        db.upgrade(engine)
+        assert db.current_revision(engine) == db.head_revision()
+        with Session(engine) as session:
+            assert session.get(db.Case, 1).version == 1
+            assert session.get(db.User, 1).session_generation == 0
     finally:
         engine.dispose()
 

@@ -4,13 +4,6 @@ Saves the README's screenshots of the queue and a case page."""
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
-import time
-import urllib.error
-import urllib.request
 from datetime import timedelta
 
 import pytest
@@ -19,7 +12,7 @@ import sqlalchemy as sa
 from conftest import ROOT
 from palauteluokitin.review.db import Case, utcnow
 from palauteluokitin.review.importer import import_classified
-from test_review_helpers import PASSWORD, add_users, database, session_on, write_classified
+from test_review_helpers import PASSWORD, add_users, database, served, session_on, write_classified
 
 SCREENSHOTS = ROOT / "docs" / "screenshots"
 VIEWPORT = {"width": 1280, "height": 800}
@@ -53,26 +46,6 @@ BATCHES = [
 ]  # fmt: skip
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def wait_until_up(url: str, process: subprocess.Popen, seconds: float = 30.0) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"review serve exited with {process.returncode}")
-        try:
-            with urllib.request.urlopen(url, timeout=1) as response:
-                if response.status == 200:
-                    return
-        except (urllib.error.URLError, ConnectionError, TimeoutError):
-            time.sleep(0.1)
-    raise RuntimeError(f"review serve did not answer at {url} within {seconds} s")
-
-
 @pytest.fixture
 def server(request, tmp_path):
     """A database with realistic cases, served by `palauteluokitin review serve`."""
@@ -82,27 +55,8 @@ def server(request, tmp_path):
         for number, (days, rows) in enumerate(BATCHES):
             path = write_classified(tmp_path / f"erä{number}.csv", rows)
             import_classified(url, path, now=now - timedelta(days=days, hours=2))
-        port = free_port()
-        log = open(tmp_path / "serve.log", "w", encoding="utf-8")  # noqa: SIM115 (closed below)
-        command = [
-            sys.executable,
-            "-m",
-            "palauteluokitin",
-            "review",
-            "serve",
-            "--db",
-            url,
-            "--port",
-            str(port),
-        ]
-        process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env=os.environ.copy())
-        try:
-            wait_until_up(f"http://127.0.0.1:{port}/login", process)
-            yield url, f"http://127.0.0.1:{port}"
-        finally:
-            process.terminate()
-            process.wait(timeout=10)
-            log.close()
+        with served(url, tmp_path / "serve.log") as base:
+            yield url, base
 
 
 def test_reviewer_flow_in_a_real_browser(server, browser):

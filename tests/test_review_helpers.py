@@ -1,10 +1,20 @@
 """Shared helpers for the review tests (no tests here): classified files, databases on
-SQLite and on a private PostgreSQL schema, users, and logging in through the real form."""
+SQLite and on a private PostgreSQL schema, users, logging in through the real form, and
+`review serve` as a real process with an HTTP client for it."""
 
 from __future__ import annotations
 
+import http.cookiejar
+import os
 import re
 import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -171,3 +181,62 @@ def login(client, username: str, password: str = PASSWORD):
     """Log in through the real form; return the POST's response."""
     token = csrf_of(client.get("/login").get_data(as_text=True))
     return client.post("/login", data={"username": username, "password": password, "csrf_token": token})
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def wait_until_up(url: str, process: subprocess.Popen, seconds: float = 30.0) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"review serve exited with {process.returncode}")
+        try:
+            with urllib.request.urlopen(url, timeout=1) as response:
+                if response.status == 200:
+                    return
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            time.sleep(0.1)
+    raise RuntimeError(f"review serve did not answer at {url} within {seconds} s")
+
+
+@contextmanager
+def served(url: str, log_path: Path, *options: str) -> Iterator[str]:
+    """`palauteluokitin review serve` on a free port for the database at `url`; yields its base URL."""
+    port = free_port()
+    command = [sys.executable, "-m", "palauteluokitin", "review", "serve", "--db", url, "--port", str(port)]
+    with open(log_path, "w", encoding="utf-8") as log:
+        process = subprocess.Popen(
+            [*command, *options], stdout=log, stderr=subprocess.STDOUT, env=os.environ.copy()
+        )
+        try:
+            wait_until_up(f"http://127.0.0.1:{port}/login", process)
+            yield f"http://127.0.0.1:{port}"
+        finally:
+            process.terminate()
+            process.wait(timeout=10)
+
+
+class WebClient:
+    """A cookie-keeping HTTP client for a served app; follows redirects like a browser."""
+
+    def __init__(self, base: str) -> None:
+        self.base = base
+        self.opener = urllib.request.build_opener(
+            urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar())
+        )
+
+    def request(self, path: str, data: dict | None = None) -> tuple[int, str]:
+        body = urllib.parse.urlencode(data, doseq=True).encode() if data is not None else None
+        try:
+            with self.opener.open(self.base + path, data=body, timeout=60) as response:
+                return response.status, response.read().decode("utf-8")
+        except urllib.error.HTTPError as error:
+            return error.code, error.read().decode("utf-8")
+
+    def login(self, username: str, password: str = PASSWORD) -> int:
+        token = csrf_of(self.request("/login")[1])
+        return self.request("/login", {"username": username, "password": password, "csrf_token": token})[0]

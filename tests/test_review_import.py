@@ -45,6 +45,12 @@ def any_db(request, tmp_path):
 
 
 @pytest.fixture
+def sqlite_db(request, tmp_path):
+    with database("sqlite", tmp_path, request) as url:
+        yield url
+
+
+@pytest.fixture
 def classified(tmp_path):
     return write_classified(tmp_path / "luokiteltu.csv")
 
@@ -274,22 +280,44 @@ def test_queue_order_filters_and_overdue(any_db, classified):
     with session_on(any_db) as session:
         admin = session.scalar(sa.select(User).where(User.username == "admin"))
         anna = session.scalar(sa.select(User).where(User.username == "anna"))
-        order = [row.case.comment_id for row in case_rules.queue(session, admin, now=now)]
-        assert order == ["101", "102", "105"]  # 0.93 and 2 reasons, then 0.81, then 0.74
-        assert all(row.overdue for row in case_rules.queue(session, admin, now=now))
-        assert [row.case.comment_id for row in case_rules.queue(session, anna, now=now)] == ["102", "105"]
-        assert [r.case.comment_id for r in case_rules.queue(session, anna, unit="Päivystys", now=now)] == [
-            "102"
-        ]
+
+        def ids(user, **filters) -> list[str]:
+            filters.setdefault("now", now)
+            return [row.case.comment_id for row in case_rules.queue(session, user, **filters).rows]
+
+        assert ids(admin) == ["101", "102", "105"]  # 0.93 and 2 reasons, then 0.81, then 0.74
+        assert all(row.overdue for row in case_rules.queue(session, admin, now=now).rows)
+        assert ids(anna) == ["102", "105"]
+        assert ids(anna, unit="Päivystys") == ["102"]
         case = case_rules.get_case(
             session, anna, session.scalar(sa.select(Case.id).where(Case.comment_id == "105"))
         )
         case_rules.take(session, anna, case)
         case_rules.resolve(session, anna, case, "muistutusohjeet")
-        assert [r.case.comment_id for r in case_rules.queue(session, anna, now=now)] == ["102"]
-        resolved = case_rules.queue(session, anna, state="ratkaistu", now=now)
+        assert ids(anna) == ["102"]
+        resolved = case_rules.queue(session, anna, state="ratkaistu", now=now).rows
         assert [(r.case.comment_id, r.overdue) for r in resolved] == [("105", False)]
-        assert case_rules.queue(session, anna, overdue_only=True, now=now - timedelta(days=9)) == []
+        assert ids(anna, overdue_only=True, now=now - timedelta(days=9)) == []
+
+
+@pytest.mark.parametrize(
+    ("page", "page_size", "expected_page", "expected"),
+    [
+        (1, 2, 1, ["101", "102"]),
+        (2, 2, 2, ["105"]),
+        (3, 2, 2, ["105"]),  # past the last page: the last page
+        (0, 2, 1, ["101", "102"]),
+        (1, 50, 1, ["101", "102", "105"]),
+    ],
+)
+def test_queue_pages_keep_the_order(sqlite_db, classified, page, page_size, expected_page, expected):
+    add_users(sqlite_db, {"admin": ("admin", [])})
+    import_classified(sqlite_db, classified)
+    with session_on(sqlite_db) as session:
+        admin = session.scalar(sa.select(User).where(User.username == "admin"))
+        shown = case_rules.queue(session, admin, page=page, page_size=page_size)
+    assert [row.case.comment_id for row in shown.rows] == expected
+    assert (shown.page, shown.pages, shown.total) == (expected_page, 3 // page_size + (3 % page_size > 0), 3)
 
 
 def test_state_machine_refuses_wrong_transitions(any_db, classified):

@@ -107,6 +107,10 @@ class InvalidTransitionError(ReviewError):
     """An action the case's state does not allow (e.g. resolving a case nobody took)."""
 
 
+class CaseChangedError(InvalidTransitionError):
+    """Someone else changed the case after this user read it; the decision was not saved."""
+
+
 class InvalidDecisionError(ReviewError, ValueError):
     """An outcome or label correction outside the scheme, or an empty or too long note."""
 

@@ -16,6 +16,7 @@ ACTIONS = {
     "login": "kirjautui sisään",
     "login_failed": "epäonnistunut kirjautuminen",
     "logout": "kirjautui ulos",
+    "queue_view": "avasi jonon",
     "view": "avasi tapauksen",
     "take": "otti käsittelyyn",
     "note": "lisäsi muistiinpanon",

@@ -2,8 +2,12 @@
 
 Roles: `reviewer` sees the cases of their units; `admin` sees every case and manages
 users. A login is refused, even with the right password, after `MAX_FAILURES` failed
-attempts for the same username from the same address within `WINDOW`; the attempts are
-stored in the database, so the limit holds across server processes.
+attempts for the same username from the same address within `WINDOW`. The attempts are
+stored in the database, so the limit holds across server processes, and each attempt is
+stored before it is counted, so parallel attempts cannot all slip under the limit.
+
+A user's sessions end together: logging out, a new password and deactivation raise the
+user's `session_generation`, and a session made for an older one is no longer accepted.
 """
 
 from __future__ import annotations
@@ -76,12 +80,20 @@ def set_units(user: User, units: Iterable[str]) -> None:
     ]
 
 
+def end_sessions(user: User) -> None:
+    """Make every session of the user invalid (in every browser and server process)."""
+    user.session_generation = (user.session_generation or 0) + 1
+
+
 def set_active(user: User, active: bool) -> None:
+    if user.active and not active:
+        end_sessions(user)
     user.active = active
 
 
 def set_password(user: User, password: str) -> None:
     user.password_hash = hash_password(password)
+    end_sessions(user)
 
 
 def recent_failures(session: Session, username: str, ip: str, now: datetime) -> int:
@@ -97,11 +109,21 @@ def recent_failures(session: Session, username: str, ip: str, now: datetime) -> 
 def authenticate(
     session: Session, username: str, password: str, ip: str, now: datetime | None = None
 ) -> User | None:
-    """The active user with this username and password, else None; every attempt is
-    recorded. Raises LoginThrottledError while the address is locked out."""
+    """The active user with this username and password, else None. Raises
+    LoginThrottledError while username and address are locked out.
+
+    The attempt is committed as a failure before the failures are counted, so of any
+    number of parallel attempts at most `MAX_FAILURES` get their password checked; it
+    becomes a success if the password is right, and a refused attempt is removed again,
+    so retrying while locked out does not lengthen the lockout."""
     now = now or utcnow()
     username = username.strip()[:100]
-    if recent_failures(session, username, ip, now) >= MAX_FAILURES:
+    attempt = LoginAttempt(username=username, ip=ip, at=now, succeeded=False)
+    session.add(attempt)
+    session.commit()
+    if recent_failures(session, username, ip, now) > MAX_FAILURES:
+        session.delete(attempt)
+        session.commit()
         raise LoginThrottledError(
             f"too many failed logins for {username!r}; try again in {WINDOW.seconds // 60} minutes"
         )
@@ -111,7 +133,7 @@ def authenticate(
         ok = user is not None and user.active
     except (VerificationError, InvalidHashError):
         ok = False
-    session.add(LoginAttempt(username=username, ip=ip, at=now, succeeded=ok))
+    attempt.succeeded = ok
     if ok and _hasher.check_needs_rehash(user.password_hash):
         user.password_hash = _hasher.hash(password)
     return user if ok else None

@@ -5,6 +5,12 @@ A case can be taken over by another reviewer while it is being handled; only its
 handler (or an admin) resolves it. Notes and label corrections are allowed in every
 state. Every decision is written to the audit log in the same transaction.
 
+Concurrent reviewers: a decision names the case version its maker saw
+(`check_version`), and the database saves a change only if the case still has the
+version it was read at (`Case.version`, checked in `commit`). Of two decisions made on
+the same reading, the second is refused with CaseChangedError, so no decision silently
+overwrites another. Notes only add rows and need no version.
+
 Due date: the import time plus the database's time limit (`review init --review-days`,
 default 7 days). A case is overdue when it is not resolved and its due date has passed.
 
@@ -25,8 +31,14 @@ from datetime import datetime
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
 
-from palauteluokitin.errors import CaseNotFoundError, InvalidDecisionError, InvalidTransitionError
+from palauteluokitin.errors import (
+    CaseChangedError,
+    CaseNotFoundError,
+    InvalidDecisionError,
+    InvalidTransitionError,
+)
 from palauteluokitin.labels import RIGHTS_CATEGORIES, SENTIMENTS
 from palauteluokitin.review import audit
 from palauteluokitin.review.db import Case, Note, User, UserUnit, utcnow
@@ -43,6 +55,10 @@ OUTCOMES = {
 }
 FALSE_ALARM = "aiheeton"
 MAX_NOTE_CHARS = 5000
+PAGE_SIZE = 50
+CHANGED_FI = (
+    "Joku muu muutti tapausta sillä välin, eikä muutostasi tallennettu. Tarkista tilanne ja yritä uudelleen."
+)
 
 
 def split_reasons(reasons: str) -> list[str]:
@@ -84,6 +100,14 @@ class QueueRow:
     overdue: bool
 
 
+@dataclass(frozen=True)
+class QueuePage:
+    rows: list[QueueRow]
+    total: int  # cases matching the filters, on every page
+    page: int
+    pages: int
+
+
 def queue(
     session: Session,
     user: User,
@@ -91,11 +115,16 @@ def queue(
     unit: str = "",
     state: str = OPEN,
     overdue_only: bool = False,
+    page: int = 1,
+    page_size: int = PAGE_SIZE,
     now: datetime | None = None,
-) -> list[QueueRow]:
-    """The cases `user` may see, filtered, highest priority first, then oldest first."""
+) -> QueuePage:
+    """One page of the cases `user` may see, filtered, highest priority first, then oldest
+    first. The order is computed from a few columns of every matching case; only the
+    page's cases are loaded whole. A page past the last is the last."""
     now = now or utcnow()
-    query = visible(sa.select(Case), user)
+    columns = (Case.id, Case.flag_score, Case.flag_reasons, Case.imported_at, Case.due_at, Case.state)
+    query = visible(sa.select(*columns), user)
     if unit:
         query = query.where(Case.unit == unit)
     if state == OPEN:
@@ -104,13 +133,38 @@ def queue(
         query = query.where(Case.state == state)
     if overdue_only:
         query = query.where((Case.state != RESOLVED) & (Case.due_at < now))
-    rows = [QueueRow(case, priority(case, now), is_overdue(case, now)) for case in session.scalars(query)]
-    return sorted(rows, key=lambda row: (-row.priority, row.case.imported_at, row.case.id))
+    found = session.execute(query)
+    keys = [(priority(row, now), row.imported_at, row.id, is_overdue(row, now)) for row in found]
+    ranked = sorted(keys, key=lambda key: (-key[0], key[1], key[2]))
+    pages = max((len(ranked) + page_size - 1) // page_size, 1)
+    page = min(max(page, 1), pages)
+    shown = ranked[(page - 1) * page_size : page * page_size]
+    ids = [case_id for _, _, case_id, _ in shown]
+    loaded = {case.id: case for case in session.scalars(sa.select(Case).where(Case.id.in_(ids)))}
+    rows = [QueueRow(loaded[case_id], rank, overdue) for rank, _, case_id, overdue in shown]
+    return QueuePage(rows, len(ranked), page, pages)
 
 
 def visible_units(session: Session, user: User) -> list[str]:
     query = visible(sa.select(Case.unit).distinct(), user)
     return sorted(unit for unit in session.scalars(query))
+
+
+def check_version(case: Case, seen: int | str | None) -> None:
+    """Refuse a decision made on another version of the case than the one it has now;
+    `seen` is the version the user's page showed (None: the caller read it just now)."""
+    if seen is not None and str(seen) != str(case.version):
+        raise CaseChangedError(f"case {case.id} is at version {case.version}, not {seen}", fi=CHANGED_FI)
+
+
+def commit(session: Session) -> None:
+    """Commit the decisions; CaseChangedError (after a rollback) if another process changed
+    one of their cases after it was read."""
+    try:
+        session.commit()
+    except StaleDataError as error:
+        session.rollback()
+        raise CaseChangedError(f"a case changed while being decided: {error}", fi=CHANGED_FI) from error
 
 
 def handled_by(case: Case, user: User) -> bool:

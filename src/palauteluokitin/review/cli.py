@@ -151,13 +151,23 @@ def export_annotations_cli(db_url: str, out: Path, corrected_only: bool, overwri
     is_flag=True,
     help="Always mark the session cookie Secure (behind an HTTPS proxy); HTTPS requests get it anyway.",
 )
-def serve_cli(db_url: str, host: str, port: int, threads: int, secure_cookies: bool) -> None:
+@click.option(
+    "--proxy-count",
+    default=0,
+    show_default=True,
+    type=click.IntRange(0, 5),
+    help="Reverse proxies in front of the app whose X-Forwarded-For/-Proto to trust; "
+    "without it every client behind a proxy has the proxy's address (login throttling).",
+)
+def serve_cli(
+    db_url: str, host: str, port: int, threads: int, secure_cookies: bool, proxy_count: int
+) -> None:
     """Run the review web app with the waitress WSGI server."""
     from waitress import create_server
 
     from palauteluokitin.review.app import create_app, dispose
 
-    app = create_app(db_url, secure_cookies=secure_cookies)
+    app = create_app(db_url, secure_cookies=secure_cookies, proxy_count=proxy_count)
     server = create_server(app, host=host, port=port, threads=threads, ident="palauteluokitin")
     click.echo(f"serving the review queue on http://{host}:{server.effective_port}/ (Ctrl+C stops)")
     try:

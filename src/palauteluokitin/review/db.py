@@ -54,6 +54,7 @@ class User(Base):
     password_hash: Mapped[str] = mapped_column(sa.String(255))
     role: Mapped[str] = mapped_column(sa.String(20))
     active: Mapped[bool] = mapped_column(default=True)
+    session_generation: Mapped[int] = mapped_column(default=0)  # a session of another one is dead
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     unit_rows: Mapped[list[UserUnit]] = relationship(cascade="all, delete-orphan", lazy="selectin")
 
@@ -98,8 +99,12 @@ class Case(Base):
     corrected_flag: Mapped[int | None]
     corrected_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("review_users.id"))
     corrected_at: Mapped[datetime | None]
+    version: Mapped[int] = mapped_column(default=1)
     assignee: Mapped[User | None] = relationship(foreign_keys=[assignee_id], lazy="joined")
     notes: Mapped[list[Note]] = relationship(order_by="Note.id", lazy="selectin")
+    # Every UPDATE of a case says `WHERE version = <the version read>` and raises the
+    # version, so of two decisions made on the same reading only the first is saved.
+    __mapper_args__ = {"version_id_col": version}
 
 
 class Note(Base):

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import time
+
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 
 from palauteluokitin.errors import UserError
 from palauteluokitin.review import audit
 from palauteluokitin.review import auth as accounts
 from palauteluokitin.review.db import User
-from palauteluokitin.review.web_session import client_ip
+from palauteluokitin.review.web_session import client_ip, start_session
 
 admin = Blueprint("admin", __name__)
 PAGE_SIZE = 100
@@ -62,6 +64,8 @@ def user_page(user_id: int):
             g.db, g.user, "user_update", detail=f"{user.username}: {'; '.join(changes)}", ip=client_ip()
         )
         g.db.commit()
+        if user.id == g.user.id:  # a new own password ended this session too: renew it
+            start_session(user, time.time())
         flash(f"Käyttäjän {user.username} tiedot tallennettu.")
         return redirect(url_for("admin.user_page", user_id=user_id), 303)
     return render_template("admin/user.html", account=user, roles=accounts.ROLES)
@@ -98,7 +102,7 @@ def audit_log():
     case_text = request.args.get("tapaus", "").strip()
     case_id = int(case_text) if case_text.isdigit() else None
     page_text = request.args.get("sivu", "1")
-    page = max(int(page_text), 1) if page_text.isdigit() else 1
+    page = max(int(page_text), 1) if page_text.isdigit() and len(page_text) < 10 else 1
     rows, total = audit.entries(
         g.db, username=username, case_id=case_id, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE
     )

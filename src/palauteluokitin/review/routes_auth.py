@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import secrets
+import time
 
 from flask import Blueprint, flash, g, redirect, render_template, request, session, url_for
 
 from palauteluokitin.errors import LoginThrottledError
 from palauteluokitin.review import audit
-from palauteluokitin.review.auth import authenticate
-from palauteluokitin.review.web_session import CSRF_FIELD, client_ip
+from palauteluokitin.review.auth import authenticate, end_sessions
+from palauteluokitin.review.web_session import client_ip, start_session
 
 auth = Blueprint("auth", __name__)
 
@@ -52,15 +52,14 @@ def login():
         return render_template("login.html", error=message, next=target, username=username), 401
     audit.record(g.db, user, "login", ip=client_ip())
     g.db.commit()
-    session.clear()
-    session.permanent = True
-    session["user_id"] = user.id
-    session[CSRF_FIELD] = secrets.token_urlsafe(32)
+    start_session(user, time.time())
     return redirect(safe_next(target))
 
 
 @auth.route("/logout", methods=["POST"])
 def logout():
+    """End the session here and in every other browser of the user (a copied cookie too)."""
+    end_sessions(g.user)
     audit.record(g.db, g.user, "logout", ip=client_ip())
     g.db.commit()
     session.clear()

@@ -35,10 +35,16 @@ def queue():
     if state not in case_rules.STATE_FILTERS:
         state = case_rules.OPEN
     overdue_only = request.args.get("myohassa") == "1"
-    rows = case_rules.queue(g.db, g.user, unit=unit, state=state, overdue_only=overdue_only)
+    page_text = request.args.get("sivu", "1")
+    page = int(page_text) if page_text.isdigit() and len(page_text) < 10 else 1
+    shown = case_rules.queue(g.db, g.user, unit=unit, state=state, overdue_only=overdue_only, page=page)
+    if shown.rows:
+        listed = ", ".join(str(row.case.id) for row in shown.rows)
+        audit.record(g.db, g.user, "queue_view", detail=f"sivu {shown.page}: {listed}", ip=client_ip())
+        g.db.commit()
     return render_template(
         "queue.html",
-        rows=rows,
+        shown=shown,
         units=case_rules.visible_units(g.db, g.user),
         unit=unit,
         state=state,
@@ -75,15 +81,17 @@ def case_page(case_id: int):
 
 
 def act(case_id: int, action, success: str):
-    """Run one decision on a visible case, commit it, and go back to the case page."""
+    """Run one decision on a visible case, as of the version the form was made from
+    (field `versio`), commit it, and go back to the case page."""
     case = case_or_404(case_id)
     try:
+        case_rules.check_version(case, request.form.get("versio"))
         action(case)
+        case_rules.commit(g.db)
     except ReviewError as error:
         g.db.rollback()
         flash(error.fi, "virhe")
         return redirect(url_for("cases.case_page", case_id=case_id)), 303
-    g.db.commit()
     flash(success)
     return redirect(url_for("cases.case_page", case_id=case_id)), 303
 
