@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache, lru_cache
 
-from palauteluokitin.text.lemmatizers.lexicon_file import open_lexicon
+from palauteluokitin.text.lemmatizers.lexicon_file import Reading, open_lexicon
 
 NAME_CLASSES = frozenset({"etunimi", "sukunimi"})
 PLACE_CLASSES = frozenset({"paikannimi", "nimi"})
@@ -78,6 +79,10 @@ KIN_STEMS = (
     "omaise kummi lanko lango käly nimeltä nurse doctor läkare sjuksköterska skötare mr mrs ms herr fru"
 ).split()
 TITLE_ABBREVIATIONS = frozenset({"tri", "dr", "prof", "mr", "mrs", "ms"})  # "tri. Virtanen"
+# Titles and 'nimeltä' announce a name even before a word that is usually a verb: "tri Oli".
+HONORIFICS = frozenset(
+    "tri dr prof tohtori dosentti rouva herra neiti neidi nimeltä mr mrs ms herr fru".split()
+)
 _ROLE = re.compile("(?:" + "|".join(ROLE_STEMS) + ")[a-zåäö]{0,9}$")
 _KIN = re.compile("(?:" + "|".join(KIN_STEMS) + ")[a-zåäö]{0,6}")
 # Signature openers right before a name: "t. Liisa", "Ystävällisin terveisin Maija", "-Pirkko".
@@ -109,6 +114,17 @@ NOT_LOWERCASE_NAMES = frozenset(
     {"aino", "mika", "sami", "veli", "helmi", "oiva", "urho", "vesa", "otto", "ville"}
 )
 LOCATIVE_ENDINGS = ("ssa", "ssä", "sta", "stä", "lla", "llä", "lta", "ltä")
+# Verbs and function words. Right after a role a capitalised form whose likeliest reading is
+# one of these, of a very common lemma, is that word ("Hoitaja Oli tyly": olla), not a name.
+FUNCTION_CLASSES = frozenset(
+    {"teonsana", "kieltosana", "sidesana", "asemosana", "seikkasana", "suhdesana", "huudahdussana"}
+)
+# Natural log of a lemma's relative frequency in the lexicon: about its 1,000 commonest lemmas
+# (olla -3.4, sanoa -7.2, kysyä -8.6; not tuulla -11.9, whose past tense is the name Tuuli), and
+# about its 110 commonest, for a form that is also a plausible noun (tuli: tulla -5.9, not kulta:
+# kuka -9.1).
+COMMON_LEMMA_LOG_FREQUENCY = -9.5
+VERY_COMMON_LEMMA_LOG_FREQUENCY = -7.5
 SWEDISH_SURNAME = re.compile("(?:ström|qvist|kvist|sson|gren|lund|blom|berg|holm|stedt|dahl)$")
 VOWELS = frozenset("aeiouyäö")
 
@@ -133,6 +149,37 @@ def word_classes(word: str) -> frozenset[str]:
 
 def _is_common_word(word: str) -> bool:
     return bool(word_classes(word) - NON_COMMON_CLASSES)
+
+
+@cache
+def _lemma_log_frequencies() -> dict[str, float]:
+    return open_lexicon().lemma_log_frequencies()
+
+
+def _is_verb_or_function_reading(reading: Reading) -> bool:
+    """A verb or function word; also a participle the lexicon files as an adjective
+    (ollut, saanut: lemma olla, saada)."""
+    if reading.word_class in FUNCTION_CLASSES:
+        return True
+    return reading.word_class == "laatusana" and any(
+        r.word_class == "teonsana" and r.lemma == reading.lemma
+        for r in open_lexicon().readings(reading.lemma)
+    )
+
+
+def is_common_function_form(word: str) -> bool:
+    """Whether a lower-cased word form is most likely a very common verb or function word: oli,
+    sai, tuli, kun, hän, ollut. Not usko or kallio (a noun is as likely), not tuuli (tuulla is
+    rare), not uskon (a noun, maybe a name, is the runner-up, and uskoa is not common enough)."""
+    readings = open_lexicon().readings(word)
+    function = [r for r in readings if _is_verb_or_function_reading(r)]
+    if not function:
+        return False
+    rival = max((r.score for r in readings if r not in function), default=-math.inf)
+    if max(r.score for r in function) <= rival:
+        return False
+    frequency = max(_lemma_log_frequencies().get(r.lemma, -math.inf) for r in function)
+    return frequency >= (VERY_COMMON_LEMMA_LOG_FREQUENCY if rival > 0 else COMMON_LEMMA_LOG_FREQUENCY)
 
 
 def stems(word: str) -> Iterator[tuple[str, str]]:
@@ -210,10 +257,12 @@ class WordInfo:
     """What a word form can be in a name, worked out once per form."""
 
     role: bool = False
+    honorific: bool = False  # a role that is a title or 'nimeltä': tri, rouva (see HONORIFICS)
     title: bool = False  # capitalised: Anna, Virtaselta
     initial: bool = False  # one capital letter: the K of "Mikko K."
     evidence: str = ""  # name_evidence() of a capitalised word
     common: bool = False  # the lower-cased form is a common word
+    function_word: bool = False  # no known name, most likely a very common verb or function word: Oli
     lower_name: int = 0  # a lower-case name: 2 anywhere, 1 only after a role or signature
     first_name: bool = False  # an uninflected first name
     signature: int = 0  # 1 "t." "terv." (with a full stop, colon or comma), 2 "terveisin", 3 "kiitos"
@@ -242,11 +291,13 @@ def word_info(word: str) -> WordInfo:
         if hyphen_name:
             return WordInfo(title=True, hyphen_name=hyphen_name)
         if is_role_word(word):
-            return WordInfo(role=True, title=True)
+            return WordInfo(role=True, honorific=_is_honorific(lower), title=True)
+        evidence = name_evidence(word)
         return WordInfo(
             title=True,
-            evidence=name_evidence(word),
+            evidence=evidence,
             common=_is_common_word(lower),
+            function_word=evidence == "common" and is_common_function_form(lower),
             first_name=lower in _lexicon_names()[0],
             signature=signature,
         )
@@ -254,7 +305,14 @@ def word_info(word: str) -> WordInfo:
     lower_name = 0 if role or lower[:3] not in _name_prefixes() else _lower_case_name(lower)
     if not (role or lower_name or signature):
         return PLAIN
-    return WordInfo(role=role, lower_name=lower_name, signature=signature)
+    return WordInfo(
+        role=role, honorific=role and _is_honorific(lower), lower_name=lower_name, signature=signature
+    )
+
+
+def _is_honorific(lower: str) -> bool:
+    """tri, rouvalle, nimeltä: a title, in any case."""
+    return any(stem in HONORIFICS for stem, _ in stems(lower))
 
 
 @cache

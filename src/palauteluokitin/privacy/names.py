@@ -4,8 +4,10 @@ words the shipped lexicon (plus a short curated list) knows as first names or su
 A capitalised word inside a sentence is taken as a name when it, or its stem without a
 case ending (Annalle -> Anna, Virtaselta -> Virtanen, Mikolle -> Mikko), is a known name.
 At the start of a sentence only names that are not also common words count (Mikko, not
-Toivo, Anna or Satu). After a role (hoitaja, lääkäri, äitini ...) or a signature (t.,
-terveisin ...) any capitalised word that is not a place or an organisation counts.
+Toivo, Anna or Satu). After a role (hoitaja, lääkäri, äitini ...) any capitalised word that
+is not a place or an organisation counts, except a very common verb or function word that is
+no known name (Hoitaja Oli tyly), unless a surname follows it or the role is a title (tri Oli).
+After a signature (t., terveisin ...) any capitalised word that is not a common word counts.
 """
 
 from __future__ import annotations
@@ -111,7 +113,9 @@ def _starts_name(text: str, word: Word, previous: Word | None, listed: bool) -> 
     if info.role or info.signature or info.evidence in ("excluded", "place"):
         return False
     if previous is not None and previous[2].role and _triggered(text, start, previous):
-        return True  # hoitaja Kallio
+        # hoitaja Kallio; but a verb or function word (Hoitaja Oli tyly) only before a surname
+        # (Hoitaja Oli Virtanen) or after a title (tri Oli, hoitaja nimeltä Oli)
+        return not info.function_word or previous[2].honorific or _surname_after(text, end)
     if _triggered(text, start, previous) or listed and not sentence_initial(text, start):
         return info.evidence != "common"
     if sentence_initial(text, start):  # not Toivo, Satu, Anna: held in case they prove names
@@ -132,6 +136,16 @@ def _initial_before(text: str, word: Word) -> WordInfo | None:
     if not following_info.title or text[start] == "T" and following_info.evidence == "first":
         return None
     return following_info
+
+
+def _surname_after(text: str, end: int) -> bool:
+    """A surname or an initial follows the word ending at `end`: 'Oli Virtanen', 'Oli K.'."""
+    following = _NEXT_WORD.match(text, end)
+    if following is None:
+        return False
+    start, end = following.span(1)
+    info = word_info(following.group(1))
+    return _is_initial(text, (start, end, info)) or info.title and info.evidence in ("last", "shape")
 
 
 def _is_initial(text: str, word: Word) -> bool:

@@ -318,8 +318,9 @@ def _ner_name_length(text: str, start: int, word: str) -> int:
 
 # An account name after an @ that no word character or dot precedes (which would make it
 # an e-mail address): "@MerjaNiilola", "@terveystalo". Any "@name" glued to it goes with it
-# ("@a@b"), so that redacting twice changes nothing.
-_HANDLE = re.compile(r"@(?<![\w.]@)\w(?:[\w@.]*\w)?")
+# ("@a@b"), and a placeholder's "]" counts as a word character ("Ad@0" -> "[NIMI]@0"), so
+# that redacting twice changes nothing.
+_HANDLE = re.compile(r"@(?<![\w.\]]@)\w(?:[\w@.]*\w)?")
 
 
 def find_handles(text: str) -> list[Finding]:
