@@ -12,6 +12,7 @@ from click.testing import CliRunner
 from conftest import ROOT
 from palauteluokitin.cli import cli
 from palauteluokitin.errors import InputFormatError
+from palauteluokitin.exports.write import neutralise_formula, restore_formula
 from palauteluokitin.labels import FLAG, LABEL_COLUMNS
 from palauteluokitin.training.corpus import (
     REQUIRED_COLUMNS,
@@ -224,3 +225,24 @@ def test_validate_corpus_command(tmp_path):
     assert result.exit_code == 1
     assert "problem: a: id appears 2 times" in result.output
     assert "Error: 2 problem(s)" in result.output
+
+
+@pytest.mark.parametrize(
+    ("cell", "written"),
+    [
+        ("=SUM(A1)", "'=SUM(A1)"),
+        ("@sotekeskus", "'@sotekeskus"),
+        ("\tsisennys", "'\tsisennys"),
+        ("'=SUM(A1)", "''=SUM(A1)"),  # looks neutralised already: one more, so reading back is exact
+        ("''@x", "'''@x"),
+        ("-5", "-5"),
+        ("'-5", "'-5"),
+        ("'hei", "'hei"),
+        ("Hoitaja oli tyly", "Hoitaja oli tyly"),
+        ("", ""),
+        ("'" * 10_000 + "=", "'" * 10_001 + "="),
+    ],
+)
+def test_neutralised_formula_cells_read_back_exactly(cell, written):
+    assert neutralise_formula(cell) == written
+    assert restore_formula(written) == cell

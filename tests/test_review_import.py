@@ -24,7 +24,7 @@ from palauteluokitin.review.annotations import CORPUS_COLUMNS, export_annotation
 from palauteluokitin.review.db import AuditEntry, Case, User, make_engine, utcnow
 from palauteluokitin.review.importer import import_classified
 from palauteluokitin.review.store import STATUS_COLUMNS, case_statuses
-from palauteluokitin.training.corpus import validate_rows
+from palauteluokitin.training.corpus import read_corpus, validate_rows
 from test_review_helpers import (
     EMAIL,
     HETU,
@@ -423,3 +423,32 @@ def test_export_annotations_keeps_a_line_break_inside_its_row(any_db, classified
         rows = {row["id"]: row for row in csv.DictReader(handle)}
     assert rows["review-101"]["text"] == "Hoitaja oli tyly\r=cmd|' /C calc'!A0"
     assert validate_rows(list(rows.values())) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "unit", "written_text", "written_unit"),
+    [
+        ('=HYPERLINK("http://x")', "+Päivystys", '\'=HYPERLINK("http://x")', "'+Päivystys"),
+        ("@sotekeskus tyly hoitaja", "-", "'@sotekeskus tyly hoitaja", "'-"),
+        ("'=jo suojattu", "Päivystys", "''=jo suojattu", "Päivystys"),
+        ("-5 tähteä, tyly hoitaja", "'Osasto", "'-5 tähteä, tyly hoitaja", "'Osasto"),
+    ],
+)
+def test_export_annotations_writes_formulas_inert_and_the_corpus_reads_them_back(
+    sqlite_db, classified, tmp_path, text, unit, written_text, written_unit
+):
+    add_users(sqlite_db, {"admin": ("admin", [])})
+    import_classified(sqlite_db, classified)
+    with session_on(sqlite_db) as session:
+        admin = session.scalar(sa.select(User).where(User.username == "admin"))
+        case = session.scalar(sa.select(Case).where(Case.comment_id == "101"))
+        case.text, case.unit = text, unit
+        case_rules.take(session, admin, case)
+        case_rules.resolve(session, admin, case, "aiheellinen")
+    out = tmp_path / "annotations.csv"
+    assert export_annotations(sqlite_db, out) == 1
+    with open(out, encoding="utf-8", newline="") as handle:
+        written = next(csv.DictReader(handle))
+    assert (written["text"], written["service"]) == (written_text, written_unit)
+    (read,) = read_corpus(out)
+    assert (read["text"], read["service"]) == (text, unit)

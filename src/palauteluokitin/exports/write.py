@@ -1,8 +1,8 @@
 """Writing classified exports: CSV/TSV, Excel, Parquet, JSON Lines, one chunk at a time.
 
-A writer writes to a temporary file beside the target and renames it when done, so a
-failed run never leaves half a file. In CSV and Excel output, cells a spreadsheet would
-run as a formula are neutralised.
+A writer writes to a temporary file beside the target, readable by its owner only, and
+renames it when done, so a failed run never leaves half a file. In CSV and Excel output,
+cells a spreadsheet would run as a formula are neutralised.
 """
 
 from __future__ import annotations
@@ -28,10 +28,24 @@ CSV_LINE_END = "\r\n"
 NUMBER = re.compile(r"[+-]?\d+([.,]\d+)?([eE][+-]?\d+)?")
 
 
+def _formula_like(value: str) -> bool:
+    """Starts like a formula once any leading apostrophes are set aside, and is no number."""
+    bare = value.lstrip("'")
+    return bare.startswith(FORMULA_START) and not NUMBER.fullmatch(bare)
+
+
 def neutralise_formula(value):
-    """A cell a spreadsheet would run as a formula gets a leading apostrophe; numbers stay."""
-    if isinstance(value, str) and value.startswith(FORMULA_START) and not NUMBER.fullmatch(value):
+    """A cell a spreadsheet would run as a formula gets a leading apostrophe; numbers stay.
+    A cell that only looks neutralised ('=x) gets one too, so `restore_formula` is exact."""
+    if isinstance(value, str) and _formula_like(value):
         return "'" + value
+    return value
+
+
+def restore_formula(value: str) -> str:
+    """The cell `neutralise_formula` was given: for files read back as data (the corpus)."""
+    if value.startswith("'") and _formula_like(value):
+        return value[1:]
     return value
 
 
@@ -39,7 +53,7 @@ def neutralise_formulas(frame: pd.DataFrame) -> pd.DataFrame:
     """`neutralise_formula` of every cell; only text columns can hold a formula."""
     changed = {}
     for column, values in frame.select_dtypes(include=["object", "string"]).items():
-        if any(isinstance(value, str) and value.startswith(FORMULA_START) for value in values):
+        if any(isinstance(value, str) and _formula_like(value) for value in values):
             changed[column] = values.map(neutralise_formula)
     return frame.assign(**changed) if changed else frame
 
@@ -58,8 +72,7 @@ class ExportWriter:
             prefix=f".{self.path.name}.", suffix=".part", dir=self.path.parent
         )
         os.close(handle)
-        self.temporary = Path(temporary)
-        os.chmod(self.temporary, 0o666 & ~_umask())
+        self.temporary = Path(temporary)  # mkstemp makes it 0600: only the finished file may be read
         self._target = None
 
     def write(self, frame: pd.DataFrame) -> None:
@@ -114,6 +127,7 @@ class ExportWriter:
         if self._target is None and empty_frame is not None:
             self.write(empty_frame)
         self._close_target()
+        os.chmod(self.temporary, 0o666 & ~_umask())
         os.replace(self.temporary, self.path)
         return self.path
 

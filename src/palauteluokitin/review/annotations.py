@@ -5,7 +5,9 @@ the reviewer's corrections where there are any, else the model's predictions; th
 flag is the corrected flag (resolving as "aiheeton hälytys" sets it to 0), else 1 for
 a case resolved as well-founded. Rows carry the redacted text, `id` = `review-<comment
 id>`, `writer` = `review`, `split` = `train`, so they can be appended to
-`data/annotated/palaute.csv`-style files and checked with `validate-corpus`.
+`data/annotated/palaute.csv`-style files and checked with `validate-corpus`. Cells a
+spreadsheet would run as a formula get a leading apostrophe, which reading the file as a
+corpus takes off again.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from palauteluokitin.errors import ReviewError
-from palauteluokitin.exports.write import CSV_LINE_END
+from palauteluokitin.exports.write import CSV_LINE_END, neutralise_formula
 from palauteluokitin.labels import FLAG, RIGHTS_CATEGORIES
 from palauteluokitin.review.cases import RESOLVED
 from palauteluokitin.review.db import Case, ensure_current, make_engine
@@ -74,7 +76,7 @@ def export_annotations(db_url: str, out: Path, corrected_only: bool = False, ove
         with os.fdopen(handle, "w", encoding="utf-8", newline="") as target:
             writer = csv.DictWriter(target, fieldnames=CORPUS_COLUMNS, lineterminator=CSV_LINE_END)
             writer.writeheader()
-            writer.writerows(rows)
+            writer.writerows({key: neutralise_formula(value) for key, value in row.items()} for row in rows)
         os.replace(temporary, out)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)

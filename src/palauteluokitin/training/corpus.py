@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from palauteluokitin.errors import InputFormatError
+from palauteluokitin.exports.write import restore_formula
 from palauteluokitin.labels import (
     FLAG,
     LABEL_COLUMNS,
@@ -82,7 +83,8 @@ class Problem:
 
 
 def read_corpus(path: Path) -> list[dict[str, str]]:
-    """Rows of a UTF-8 CSV corpus as dicts; a missing column is an InputFormatError."""
+    """Rows of a UTF-8 CSV corpus as dicts; a missing column is an InputFormatError. A cell
+    neutralised against spreadsheet formulas (`review export-annotations`) is read as it was."""
     with path.open(encoding="utf-8", newline="") as handle:
         reader = csv.DictReader(handle)
         missing = [column for column in REQUIRED_COLUMNS if column not in (reader.fieldnames or [])]
@@ -91,7 +93,10 @@ def read_corpus(path: Path) -> list[dict[str, str]]:
                 f"{path}: missing column(s) {', '.join(missing)}; "
                 f"a corpus needs {', '.join(REQUIRED_COLUMNS)}."
             )
-        return list(reader)
+        return [
+            {key: restore_formula(value) if isinstance(value, str) else value for key, value in row.items()}
+            for row in reader
+        ]
 
 
 def words(text: str) -> list[str]:
