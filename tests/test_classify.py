@@ -304,15 +304,19 @@ def test_unreadable_inputs(tmp_path, name, message):
         classify_file(tmp_path / name, model="default")
 
 
-def test_mixed_encodings_are_repaired_per_cell(tmp_path, model):
-    utf8 = [f"{i};Hoitaja oli ystävällinen ja kärsivällinen" for i in range(1, 4)]
+@pytest.mark.parametrize(("most", "some"), [("utf-8", "cp1252"), ("cp1252", "utf-8")])
+def test_mixed_encodings_are_repaired_per_cell(tmp_path, model, most, some):
+    """Rows in the file's minority encoding: cp1252 rows in a UTF-8 file, and UTF-8 rows in
+    a cp1252 file (those came out as "ystÃ¤vÃ¤llinen", with no row problem)."""
+    rows = [f"{i};Hoitaja oli ystävällinen ja kärsivällinen\n".encode(most) for i in range(1, 4)]
     source = tmp_path / "vienti.csv"
-    source.write_bytes(
-        ("id;palaute\n" + "\n".join(utf8) + "\n").encode() + "4;Lääkäri oli töykeä\n".encode("cp1252")
-    )
+    source.write_bytes(b"id;palaute\n" + b"".join(rows) + "4;Lääkäri oli töykeä – 5 €\n".encode(some))
     classify_file(source, tmp_path / "out.csv", model=model)
-    texts = read_table(tmp_path / "out.csv")["palaute"].tolist()
-    assert texts == ["Hoitaja oli ystävällinen ja kärsivällinen"] * 3 + ["Lääkäri oli töykeä"]
+    frame = read_table(tmp_path / "out.csv")
+    assert frame["palaute"].tolist() == ["Hoitaja oli ystävällinen ja kärsivällinen"] * 3 + [
+        "Lääkäri oli töykeä – 5 €"
+    ]
+    assert (frame["problem"] == "").all()
 
 
 def test_shipped_example_export_classifies(tmp_path, model):
@@ -413,3 +417,51 @@ def test_classifying_its_own_output_again_keeps_every_column_apart(tmp_path, mod
     assert len(output) == 2 and output.columns.is_unique
     assert {"kohtelu", "kohtelu_input", "kohtelu_input2"} <= set(output.columns)
     assert len(output.columns) == 2 + 3 * len(OUTPUT_COLUMNS)
+
+
+@pytest.mark.parametrize("umask", [0o022, 0o077], ids=["umask 022", "umask 077"])
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx", ".parquet", ".jsonl"])
+def test_the_temporary_file_is_private_until_it_is_renamed(tmp_path, suffix, umask):
+    """The hidden .part file was created world-readable (0644) while the comments were written."""
+    from palauteluokitin.exports.write import ExportWriter
+
+    before = os.umask(umask)
+    try:
+        with ExportWriter(tmp_path / f"out{suffix}") as writer:
+            writer.write(expected_frame())
+            writer.write(expected_frame())
+            assert writer.temporary.stat().st_mode & 0o777 == 0o600
+            writer.commit()
+    finally:
+        os.umask(before)
+    assert (tmp_path / f"out{suffix}").stat().st_mode & 0o777 == 0o666 & ~umask
+    assert [path.name for path in tmp_path.iterdir()] == [f"out{suffix}"]
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="needs Linux's /proc to find the workers")
+@pytest.mark.parametrize(("stop", "jobs"), [("SIGTERM", 1), ("SIGTERM", 2), ("SIGHUP", 2)])
+def test_sigterm_and_sighup_remove_the_temporary_file(tmp_path, stop, jobs):
+    """They left the hidden .part file behind (Ctrl-C did not). SIGKILL cannot be caught."""
+    source = tmp_path / "vienti.csv"
+    pd.DataFrame({"id": range(50_000), "palaute": [COMMENTS[i % 5] + f" {i}" for i in range(50_000)]}).to_csv(
+        source, index=False
+    )
+    command = [sys.executable, "-m", "palauteluokitin", "classify", str(source), "--jobs", str(jobs)]
+    process = subprocess.Popen(command, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 60
+    while not list(tmp_path.glob(".*.part")) and process.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    while jobs > 1 and len(worker_pids(process.pid)) < jobs and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert process.poll() is None, "classifying ended before the signal"
+    workers = worker_pids(process.pid)
+    process.send_signal(getattr(signal, stop))
+    _, errors = process.communicate(timeout=60)
+    number = getattr(signal, stop)
+    assert process.returncode == 128 + number
+    assert errors.strip().splitlines()[-1] == f"Error: stopped by {stop}; no output written."
+    assert [path.name for path in tmp_path.iterdir()] == ["vienti.csv"], "no .part file and no output"
+    deadline = time.monotonic() + 10
+    while any(running(pid) for pid in workers) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not any(running(pid) for pid in workers)

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import datetime
 import json
 import os
 import random
+import re
+import zipfile
 
 import pandas as pd
 import pytest
@@ -246,3 +249,189 @@ def test_an_unclosed_quote_before_the_size_limit_loses_no_line(tmp_path, model, 
     assert len(frame) == 60_000 - 1
     assert frame["id"].tolist()[:3] == ["1", "2", "3"] and frame["id"].tolist()[-1] == "59999"
     assert "unbalanced quote" in frame["problem"][1]
+
+
+MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+XLSX_PARTS = {
+    "[Content_Types].xml": '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+    '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+    '<Default Extension="xml" ContentType="application/xml"/>'
+    '<Override PartName="/xl/workbook.xml" '
+    'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
+    '<Override PartName="/xl/sharedStrings.xml" '
+    'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/></Types>',
+    "_rels/.rels": '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+    '<Relationship Id="rId1" Target="xl/workbook.xml" '
+    'Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument"/></Relationships>',
+    "xl/workbook.xml": f'<workbook xmlns="{MAIN}" '
+    'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">'
+    '<sheets><sheet name="Palautteet" sheetId="1" r:id="rId1"/></sheets></workbook>',
+    "xl/_rels/workbook.xml.rels": '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+    '<Relationship Id="rId1" Target="worksheets/sheet1.xml" '
+    'Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet"/></Relationships>',
+}
+
+
+def write_xlsx(path, rows: list[list], dimension: str = "A1:B1", strings: list[str] = ()) -> None:
+    """A workbook written by hand, as an attacker would, deflated. A cell is a string ("#N":
+    shared string N) or an iterator of the pieces of one huge string, never whole in memory."""
+
+    def cell(column: int, row: int, value) -> str:
+        place = f'r="{chr(65 + column)}{row}"'
+        if isinstance(value, str) and value.startswith("#"):
+            return f'<c {place} t="s"><v>{value[1:]}</v></c>'
+        return f'<c {place} t="inlineStr"><is><t>{value}</t></is></c>'
+
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, text in XLSX_PARTS.items():
+            archive.writestr(name, text)
+        sst = "".join(f"<si><t>{text}</t></si>" for text in strings)
+        archive.writestr("xl/sharedStrings.xml", f'<sst xmlns="{MAIN}" count="{len(strings)}">{sst}</sst>')
+        with archive.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as sheet:
+            sheet.write(f'<worksheet xmlns="{MAIN}"><dimension ref="{dimension}"/><sheetData>'.encode())
+            for number, values in enumerate(rows, start=1):
+                sheet.write(f'<row r="{number}">'.encode())
+                for column, value in enumerate(values):
+                    if isinstance(value, str):
+                        sheet.write(cell(column, number, value).encode())
+                    else:  # pieces of a huge inline string
+                        start, end = cell(column, number, "\0").split("\0")
+                        sheet.write(start.encode())
+                        for piece in value:
+                            sheet.write(piece.encode())
+                        sheet.write(end.encode())
+                sheet.write(b"</row>")
+            sheet.write(b"</sheetData></worksheet>")
+
+
+@pytest.mark.parametrize(
+    ("rows", "strings"),
+    [
+        (
+            [["id", "palaute"], ["1", "Kiitos"], ["2", ("x" * (1 << 20) for _ in range(400))], ["3", "Tyly"]],
+            [],
+        ),
+        ([["id", "palaute"], ["1", "Kiitos"], ["2", "#0"], ["3", "Tyly"]], ["x" * (64 << 20)]),
+    ],
+    ids=["inline cell", "shared string"],
+)
+def test_an_xlsx_bomb_is_refused_before_it_is_unzipped(tmp_path, rows, strings):
+    """A 400 KB workbook whose one cell unzipped to 400 MB took 4.55 GB of memory."""
+    write_xlsx(tmp_path / "pommi.xlsx", rows, strings=strings)
+    result = CliRunner().invoke(cli, ["classify", str(tmp_path / "pommi.xlsx")])
+    assert result.exit_code == 1
+    assert "more than 100 times; refused as a zip bomb" in result.output
+    assert "Traceback" not in result.output
+    assert [path.name for path in tmp_path.iterdir()] == ["pommi.xlsx"]
+
+
+@pytest.mark.parametrize("where", ["inline", "shared"])
+def test_an_xlsx_cell_past_the_size_limit_is_a_row_problem(tmp_path, model, monkeypatch, where):
+    """The same limit as a CSV field (64 MiB; 1 MiB here): the row keeps its other cells."""
+    from palauteluokitin.exports import read
+
+    monkeypatch.setattr(read, "MAX_FIELD_CHARS", 1 << 20)
+    generator = random.Random(17)
+    huge = "".join(generator.choices("abcdefghijklmnopqrstuvwxyzäö ", k=(1 << 20) + 1))  # not a zip bomb
+    cell = "#1" if where == "shared" else huge
+    rows = [["id", "palaute", "yksikkö"], ["1", "Kiitos", "A"], ["2", cell, "B"], ["3", "#0", "C"]]
+    write_xlsx(tmp_path / "a.xlsx", rows, strings=["Hoitaja oli tyly", huge])
+    classify_file(tmp_path / "a.xlsx", tmp_path / "out.csv", model=model)
+    frame = read_table(tmp_path / "out.csv")
+    assert frame[["id", "palaute", "yksikkö"]].values.tolist() == [
+        ["1", "Kiitos", "A"],
+        ["2", "", "B"],
+        ["3", "Hoitaja oli tyly", "C"],
+    ]
+    assert frame["problem"].tolist() == ["", "cell B3: more than 1 MiB of text; not read", ""]
+
+
+@pytest.mark.parametrize("dimension", ["A1:XFD1048576", "A1:B2"])
+def test_an_xlsx_sheet_is_read_by_its_cells_not_its_declared_dimension(tmp_path, model, dimension):
+    """A1:XFD1048576 made 16,384 columns (20,000 rows ran 208 s at 1.5 GB); A1:B2 hid every
+    row after the second."""
+    rows = [["id", "palaute"], ["1", "Kiitos"], ["2", "Hoitaja oli tyly"], ["3", "Jonotin tunnin"]]
+    write_xlsx(tmp_path / "a.xlsx", rows, dimension=dimension)
+    classify_file(tmp_path / "a.xlsx", tmp_path / "out.csv", model=model)
+    frame = read_table(tmp_path / "out.csv")
+    assert list(frame.columns[:3]) == ["id", "palaute", "kohtelu"]
+    assert frame["id"].tolist() == ["1", "2", "3"]
+
+
+@pytest.mark.parametrize(
+    ("limit", "strings", "message"),
+    [
+        ("MAX_SHEET_BYTES", [], "the first sheet and its shared strings would unzip to"),
+        ("MAX_SHARED_STRINGS_BYTES", ["Kiitos " * 200], "its shared strings would unzip to"),
+        ("MAX_PART_BYTES", [], "its part [Content_Types].xml would unzip to"),
+    ],
+)
+def test_an_xlsx_past_a_size_limit_is_refused_with_the_limit(tmp_path, monkeypatch, limit, strings, message):
+    from palauteluokitin.exports import xlsx
+
+    monkeypatch.setattr(xlsx, limit, 500)
+    write_xlsx(
+        tmp_path / "a.xlsx",
+        [["id", "palaute"], *[[str(n), "Kiitos " * 20] for n in range(20)]],
+        strings=strings,
+    )
+    with pytest.raises(ExportError, match=f"{re.escape(message)} .*; the limit is 500 bytes"):
+        open_export(tmp_path / "a.xlsx")
+
+
+def write_ids(path) -> None:
+    """Ids 1, (missing), 3 and a score 7, 8, (missing) in the format of `path`."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    columns = {
+        "id": [1, None, 3],
+        "pisteet": [7, 8, None],
+        "palaute": ["Kiitos", "Hoitaja oli tyly", "Jonotin"],
+    }
+    if path.suffix == ".parquet":  # as pyarrow or Spark write it, without pandas' own metadata
+        pq.write_table(pa.table(columns), path)
+    elif path.suffix == ".jsonl":  # a missing id as a key left out, a missing score as null
+        lines = [
+            '{"id": 1, "pisteet": 7, "palaute": "Kiitos"}',
+            '{"pisteet": 8, "palaute": "Hoitaja oli tyly"}',
+        ]
+        path.write_text("\n".join([*lines, '{"id": 3, "pisteet": null, "palaute": "Jonotin"}']) + "\n")
+    elif path.suffix == ".csv":
+        path.write_text("id;pisteet;palaute\n1;7;Kiitos\n;8;Hoitaja oli tyly\n3;;Jonotin\n", encoding="utf-8")
+    else:
+        pd.DataFrame(columns).astype({"id": "Int64", "pisteet": "Int64"}).to_excel(path, index=False)
+
+
+@pytest.mark.parametrize("output", [".csv", ".jsonl", ".parquet", ".xlsx"])
+@pytest.mark.parametrize("source", [".csv", ".xlsx", ".parquet", ".jsonl"])
+def test_whole_number_ids_with_gaps_stay_whole(tmp_path, model, source, output):
+    """Ids 1, 2 with a missing one were written 1.0, 2.0 (pandas made the column floats)."""
+    write_ids(tmp_path / f"vienti{source}")
+    classify_file(tmp_path / f"vienti{source}", tmp_path / f"out{output}", model=model)
+    frame = read_table(tmp_path / f"out{output}")
+    assert frame["id"].tolist() == ["1", "", "3"]
+    assert frame["pisteet"].tolist() == ["7", "8", ""]
+    if output == ".parquet" and source in (".parquet", ".jsonl"):
+        import pyarrow.parquet as pq
+
+        schema = pq.read_schema(tmp_path / "out.parquet")
+        assert str(schema.field("id").type) == str(schema.field("pisteet").type) == "int64", (
+            "numbers stay numbers"
+        )
+
+
+def test_an_xlsx_time_of_day_cell_is_read(tmp_path):
+    """A time cell (no date) ended in a TypeError traceback."""
+    from openpyxl import Workbook
+
+    book = Workbook()
+    for row in [
+        ["id", "aika", "palaute"],
+        [None, datetime.time(10, 5), "Kiitos"],
+        [2, None, "Hoitaja oli tyly"],
+    ]:
+        book.active.append(row)
+    book.save(tmp_path / "a.xlsx")
+    frame = read_table(tmp_path / "a.xlsx")
+    assert frame.values.tolist() == [["", "10:05:00", "Kiitos"], ["2", "", "Hoitaja oli tyly"]]

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import importlib
+import signal
 import sys
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
@@ -368,6 +370,29 @@ def scorecard_cli(model_name: str, models_dir: Path | None, trust_model: bool, d
     click.echo(f"flag precision implied at 3 % prevalence (test recall, real-text false flags): {implied}")
 
 
+@contextmanager
+def stopped_cleanly():
+    """SIGTERM and SIGHUP stop the block as Ctrl-C does, by an exception: the output's
+    temporary .part file is removed on the way out. The exit status is 128 + the signal's
+    number, after one line saying so. (SIGKILL cannot be caught: its .part file stays.)"""
+    from palauteluokitin.classify.batch import stop_signals
+
+    numbers = stop_signals()
+
+    def stop(number, frame) -> None:
+        for each in numbers:  # a second signal must not cut the clean-up short
+            signal.signal(each, signal.SIG_IGN)
+        click.echo(f"Error: stopped by {signal.Signals(number).name}; no output written.", err=True)
+        raise SystemExit(128 + number)
+
+    previous = {number: signal.signal(number, stop) for number in numbers}
+    try:
+        yield
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)
+
+
 @cli.command("classify")
 @click.argument("source", type=click.Path(path_type=Path))
 @click.option(
@@ -413,19 +438,20 @@ def classify_cli(
         rate = rows / max(time.perf_counter() - started, 1e-9)
         click.echo(f"\r{rows:,} rows classified ({rate:,.0f} rows/s)", err=True, nl=False)
 
-    summary = classify_file(
-        source,
-        output,
-        text_column=text_column,
-        id_column=id_column,
-        model=model_name,
-        models_dir=models_dir,
-        trust_model=trust_model,
-        overwrite=overwrite,
-        redact=redact,
-        jobs=jobs,
-        progress=progress if show_progress else None,
-    )
+    with stopped_cleanly():
+        summary = classify_file(
+            source,
+            output,
+            text_column=text_column,
+            id_column=id_column,
+            model=model_name,
+            models_dir=models_dir,
+            trust_model=trust_model,
+            overwrite=overwrite,
+            redact=redact,
+            jobs=jobs,
+            progress=progress if show_progress else None,
+        )
     if show_progress:
         click.echo(err=True)
     if not quiet:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import gc
 import multiprocessing
 import os
+import signal
 import threading
 import time
 from collections import Counter, deque
@@ -97,12 +98,20 @@ def default_output(path: Path) -> Path:
     return path.with_name(f"{path.stem}.classified.csv")
 
 
+def stop_signals() -> list[int]:
+    """The signals that stop a run and that the CLI turns into a clean exit: SIGTERM, and
+    SIGHUP (the terminal closed) where there is one. SIGINT is Ctrl-C's KeyboardInterrupt."""
+    return [getattr(signal, name) for name in ("SIGTERM", "SIGHUP") if hasattr(signal, name)]
+
+
 _worker_model: LoadedModel | None = None  # set in each worker process by _start_worker
 
 
 def _start_worker(model: LoadedModel) -> None:
     global _worker_model
     _worker_model = model
+    for number in stop_signals():  # not the handlers a forked worker inherits: the parent cleans up
+        signal.signal(number, signal.SIG_DFL)
     gc.set_threshold(COLLECTION_THRESHOLD, *gc.get_threshold()[1:])  # a spawned worker starts afresh
     threading.Thread(target=_exit_with_parent, args=(os.getppid(),), daemon=True).start()
 

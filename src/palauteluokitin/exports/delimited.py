@@ -19,8 +19,8 @@ SURROGATE = re.compile("[\udc80-\udcff]")
 
 def sniff_encoding(sample: bytes) -> str:
     """UTF-8 (with or without BOM) unless more bytes are invalid UTF-8 than valid non-ASCII
-    UTF-8 characters: then cp1252, as Finnish Excel writes. In a UTF-8 file that also holds
-    some cp1252 rows, those cells are repaired one by one (`repair`)."""
+    UTF-8 characters: then cp1252, as Finnish Excel writes. In a file that also holds some
+    rows in the other encoding, those cells are repaired one by one (`repair`)."""
     if sample.startswith(b"\xef\xbb\xbf"):
         return "utf-8-sig"
     if sample.startswith((b"\xff\xfe", b"\xfe\xff")):
@@ -50,9 +50,18 @@ def text_stream(path: Path, encoding: str):
     return io.TextIOWrapper(open(path, "rb"), encoding=encoding, errors="surrogateescape", newline="")
 
 
-def repair(cell: str) -> str:
-    """Bytes that were not valid in the file's encoding are re-read as cp1252: files that
-    mix encodings (rows appended by different programs) come out readable."""
+def repair(cell: str, encoding: str) -> str:
+    """A cell of a file that mixes encodings (rows appended by different programs), read
+    again in the other one: in a UTF-8 file, bytes that are not valid UTF-8 as cp1252; in a
+    cp1252 file, a cell whose bytes are valid UTF-8 with non-ASCII characters as UTF-8
+    (read as cp1252, "ystävällinen" was "ystÃ¤vÃ¤llinen")."""
+    if encoding == "cp1252":
+        if cell.isascii():
+            return cell
+        try:
+            return cell.encode("cp1252", errors="surrogateescape").decode("utf-8")
+        except UnicodeError:
+            return SURROGATE.sub("\ufffd", cell)  # the five bytes cp1252 leaves undefined
     if not SURROGATE.search(cell):
         return cell
     return cell.encode("utf-8", errors="surrogateescape").decode("cp1252", errors="replace")

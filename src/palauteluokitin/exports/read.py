@@ -3,7 +3,7 @@
 Readers keep every row, in order. A row that cannot be read cleanly (undecodable bytes,
 more fields than the header, a JSON line that is not an object) comes out with a
 reason in `Chunk.problems`, never dropped. Sniffing and parsing delimited text is in
-`delimited.py`; writing is in `write.py`.
+`delimited.py`, streaming Excel with its limits in `xlsx.py`; writing is in `write.py`.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ import csv
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
 import pandas as pd
@@ -24,6 +25,7 @@ from palauteluokitin.exports.delimited import (
     sniff_encoding,
     text_stream,
 )
+from palauteluokitin.exports.xlsx import TOO_LONG, first_sheet, sheet_rows
 
 READ_FORMATS = {
     ".csv": "csv",
@@ -141,7 +143,7 @@ def _open_csv(path: Path) -> Export:
         header = next(csv.reader(stream, delimiter=export.delimiter), None)
     if not header or not any(cell.strip() for cell in header):
         raise ExportReadError(f"{path.name} has no header row.")
-    export.columns, export.notes = unique_columns([repair(cell) for cell in header])
+    export.columns, export.notes = unique_columns([repair(cell, encoding) for cell in header])
     return export
 
 
@@ -159,7 +161,7 @@ def _csv_chunks(export: Export, rows: int) -> Iterator[Chunk]:
                 problem = (
                     problem or f"row has {extra} more field(s) than the header; joined into the last column"
                 )
-        records.append([repair(cell) for cell in record] + [""] * (width - len(record)))
+        records.append([repair(cell, export.encoding) for cell in record] + [""] * (width - len(record)))
         problems.append(problem)
         if len(records) == rows:
             yield Chunk(pd.DataFrame(records, columns=export.columns, dtype=object), problems)
@@ -176,52 +178,61 @@ def _cell_text(value) -> str:
         return ""
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
-    if hasattr(value, "isoformat"):
-        return value.isoformat(sep=" ") if hasattr(value, "hour") else value.isoformat()
+    if isinstance(value, datetime):
+        return value.isoformat(sep=" ")
+    if hasattr(value, "isoformat"):  # a date, a time
+        return value.isoformat()
     return str(value)
 
 
 def _open_xlsx(path: Path) -> Export:
-    from openpyxl import load_workbook
-
-    try:
-        book = load_workbook(path, read_only=True, data_only=True)
-    except Exception as error:  # openpyxl raises many unrelated types for a broken file
-        raise ExportReadError(f"{path.name} is not a readable Excel .xlsx file: {error}") from error
-    try:
-        sheet = book.worksheets[0]
-        header = next(sheet.iter_rows(max_row=1, values_only=True), None)
-    finally:
-        book.close()
-    if not header or not any(cell is not None and str(cell).strip() for cell in header):
+    sheet = first_sheet(path)
+    header = next(sheet_rows(sheet, MAX_FIELD_CHARS), (0, {}))[1]
+    if any(value is TOO_LONG for value in header.values()):
+        raise ExportReadError(
+            f"{path.name}: a header cell has more than {MAX_FIELD_CHARS >> 20} MiB of text; not a header."
+        )
+    # The columns are the header's cells, up to its last one with a name, whatever the
+    # sheet's <dimension> declares (A1:XFD1048576 made 16,384 columns).
+    named = [column for column, value in header.items() if _cell_text(value).strip()]
+    if not named:
         raise ExportReadError(f"{path.name}: the first sheet has no header row.")
-    columns, notes = unique_columns(list(header))
-    if len(book.sheetnames) > 1:
+    columns, notes = unique_columns([header.get(column) for column in range(1, max(named) + 1)])
+    if len(sheet.sheet_names) > 1:
         notes.append(
-            f"read the first sheet {book.sheetnames[0]!r}; {len(book.sheetnames) - 1} other(s) ignored"
+            f"read the first sheet {sheet.sheet_names[0]!r}; {len(sheet.sheet_names) - 1} other(s) ignored"
         )
     return Export(path, "xlsx", columns, notes=notes)
 
 
 def _xlsx_chunks(export: Export, rows: int) -> Iterator[Chunk]:
-    from openpyxl import load_workbook
+    from openpyxl.utils import get_column_letter
 
-    book = load_workbook(export.path, read_only=True, data_only=True)
     width = len(export.columns)
-    try:
-        records = []
-        for values in book.worksheets[0].iter_rows(min_row=2, values_only=True):
-            record = [_cell_text(value) for value in values[:width]]
-            if not any(cell.strip() for cell in record):
-                continue
-            records.append(record + [""] * (width - len(record)))
-            if len(records) == rows:
-                yield Chunk(pd.DataFrame(records, columns=export.columns, dtype=object), [""] * len(records))
-                records = []
-        if records:
-            yield Chunk(pd.DataFrame(records, columns=export.columns, dtype=object), [""] * len(records))
-    finally:
-        book.close()
+    records, problems = [], []
+    lines = sheet_rows(first_sheet(export.path), MAX_FIELD_CHARS)
+    next(lines, None)  # the header
+    for number, cells in lines:
+        values = [cells.get(column) for column in range(1, width + 1)]
+        too_long = [
+            f"{get_column_letter(column)}{number}"
+            for column, value in enumerate(values, 1)
+            if value is TOO_LONG
+        ]
+        record = ["" if value is TOO_LONG else _cell_text(value) for value in values]
+        if not too_long and not any(cell.strip() for cell in record):
+            continue
+        records.append(record)
+        problems.append(
+            f"cell {', '.join(too_long)}: more than {MAX_FIELD_CHARS >> 20} MiB of text; not read"
+            if too_long
+            else ""
+        )
+        if len(records) == rows:
+            yield Chunk(pd.DataFrame(records, columns=export.columns, dtype=object), problems)
+            records, problems = [], []
+    if records:
+        yield Chunk(pd.DataFrame(records, columns=export.columns, dtype=object), problems)
 
 
 def _open_parquet(path: Path) -> Export:
@@ -239,9 +250,21 @@ def _parquet_chunks(export: Export, rows: int) -> Iterator[Chunk]:
     import pyarrow.parquet as pq
 
     for batch in pq.ParquetFile(export.path).iter_batches(batch_size=rows):
-        frame = batch.to_pandas()
+        frame = batch.to_pandas(types_mapper=_nullable_integer)
         frame.columns = export.columns
         yield Chunk(frame, [""] * len(frame))
+
+
+def _nullable_integer(arrow_type):
+    """pandas' nullable integer type for an Arrow integer column: with a missing value it
+    would become floats, and ids 1, 2 would be written 1.0, 2.0."""
+    import pyarrow as pa
+
+    if not pa.types.is_integer(arrow_type):
+        return None
+    return pd.api.types.pandas_dtype(
+        f"{'U' if pa.types.is_unsigned_integer(arrow_type) else ''}Int{arrow_type.bit_width}"
+    )
 
 
 def _open_jsonl(path: Path) -> Export:
@@ -283,7 +306,19 @@ def _jsonl_chunks(export: Export, rows: int) -> Iterator[Chunk]:
                 records.append({})
                 problems.append(f"line {number} is not a JSON object")
             if len(records) == rows:
-                yield Chunk(pd.DataFrame.from_records(records, columns=export.columns), problems)
+                yield Chunk(_json_frame(records, export.columns), problems)
                 records, problems = [], []
     if records:
-        yield Chunk(pd.DataFrame.from_records(records, columns=export.columns), problems)
+        yield Chunk(_json_frame(records, export.columns), problems)
+
+
+def _json_frame(records: list[dict], columns: list[str]) -> pd.DataFrame:
+    """The records as pandas reads them, except that a column of JSON integers with gaps is
+    pandas' nullable Int64: as floats, ids 1, 2 would be written 1.0, 2.0."""
+    frame = pd.DataFrame.from_records(records, columns=columns)
+    for column in frame.columns[frame.dtypes == "float64"]:
+        values = [record.get(column) for record in records]
+        present = [value for value in values if value is not None]
+        if present and all(type(value) is int for value in present):
+            frame[column] = pd.array(values, dtype="Int64")
+    return frame

@@ -1,0 +1,252 @@
+"""Excel .xlsx exports read as a stream, with limits, so that a small hostile workbook cannot
+make the reader hold gigabytes or run for minutes.
+
+openpyxl reads the workbook's structure (which part is the first sheet, the date styles,
+the 1904 calendar) and converts each cell's value; the first sheet and its shared strings
+are parsed here with expat, a block at a time. A cell's text is counted as it arrives and
+kept only up to a limit; the sheet's declared `<dimension>` is never read, so it cannot
+invent columns or hide rows. Before anything is unzipped, every part's declared size and
+compression ratio are checked.
+"""
+
+from __future__ import annotations
+
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from xml.etree.ElementTree import TreeBuilder
+from xml.parsers import expat
+
+from palauteluokitin.errors import ExportReadError
+
+MAX_RATIO = 100  # Apache POI's default: more than 100 times smaller zipped is a zip bomb
+RATIO_GRACE_BYTES = 1 << 20  # a small part may compress better than that
+MAX_PART_BYTES = 64 << 20  # a part openpyxl reads whole (workbook, styles, relationships)
+MAX_SHEET_BYTES = 1 << 30  # the first sheet and its shared strings, unzipped, together
+MAX_SHARED_STRINGS_BYTES = 256 << 20  # held in memory while the sheet is read
+BLOCK_BYTES = 1 << 20
+MAIN_NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+
+
+class TooLong:
+    """The value of a cell whose text is past the reader's limit; its text was not kept."""
+
+
+TOO_LONG = TooLong()
+
+
+class _Archive(zipfile.ZipFile):
+    """The workbook's zip. A part other than the `streamed` ones is read whole (by openpyxl)
+    and may unzip to at most MAX_PART_BYTES. (zipfile itself stops at a part's declared size
+    and fails the CRC check of a part that would unzip to more.)"""
+
+    streamed: frozenset[str] = frozenset()
+
+    def open(self, name, mode="r", pwd=None, **options):
+        info = name if isinstance(name, zipfile.ZipInfo) else self.getinfo(name)
+        if mode == "r" and info.filename not in self.streamed and info.file_size > MAX_PART_BYTES:
+            raise ExportReadError(
+                f"{Path(self.filename).name}: its part {info.filename} would unzip to "
+                f"{_mib(info.file_size)}; the limit is {_mib(MAX_PART_BYTES)}."
+            )
+        return super().open(name, mode, pwd, **options)
+
+
+@dataclass
+class Sheet:
+    """The first worksheet of a workbook and what reading its cells needs."""
+
+    path: Path
+    part: str
+    strings_part: str | None
+    sheet_names: list[str]
+    epoch: datetime
+    date_formats: set[int]
+    timedelta_formats: set[int]
+
+
+def first_sheet(path: Path) -> Sheet:
+    """Check the workbook's parts and find its first worksheet; ExportReadError if the
+    workbook cannot be read or is past a limit."""
+    from openpyxl.packaging.manifest import Manifest
+    from openpyxl.reader.excel import _find_workbook_part
+    from openpyxl.reader.workbook import WorkbookParser
+    from openpyxl.styles.stylesheet import apply_stylesheet
+    from openpyxl.xml.constants import ARC_CONTENT_TYPES, SHARED_STRINGS
+    from openpyxl.xml.functions import fromstring
+
+    try:
+        with _Archive(path) as archive:
+            _check_ratios(path, archive)
+            package = Manifest.from_tree(fromstring(archive.read(ARC_CONTENT_TYPES)))
+            workbook = WorkbookParser(archive, _find_workbook_part(package).PartName[1:], keep_links=False)
+            workbook.parse()
+            apply_stylesheet(archive, workbook.wb)
+            found = list(workbook.find_sheets())
+            parts = [rel.target for _, rel in found if "chartsheet" not in rel.Type]
+            parts = [part for part in parts if part in archive.NameToInfo]
+            strings = package.find(SHARED_STRINGS)
+            sheet = Sheet(
+                path,
+                parts[0] if parts else "",
+                strings.PartName[1:] if strings is not None else None,
+                [sheet.name for sheet, _ in found],
+                workbook.wb.epoch,
+                workbook.wb._date_formats,
+                workbook.wb._timedelta_formats,
+            )
+            if not parts:
+                raise ExportReadError(f"{path.name} has no worksheet.")
+            _check_sizes(sheet, archive)
+    except ExportReadError:
+        raise
+    except Exception as error:  # zipfile and openpyxl raise many unrelated types for a broken file
+        raise ExportReadError(f"{path.name} is not a readable Excel .xlsx file: {error}") from error
+    return sheet
+
+
+def _mib(size: int) -> str:
+    return f"{size / (1 << 20):,.0f} MiB" if size >= 1 << 20 else f"{size:,} bytes"
+
+
+def _check_ratios(path: Path, archive: zipfile.ZipFile) -> None:
+    for info in archive.infolist():
+        if info.file_size > RATIO_GRACE_BYTES and info.file_size > MAX_RATIO * max(info.compress_size, 1):
+            raise ExportReadError(
+                f"{path.name}: its part {info.filename} would unzip from {_mib(info.compress_size)} "
+                f"to {_mib(info.file_size)}, more than {MAX_RATIO} times; refused as a zip bomb."
+            )
+
+
+def _check_sizes(sheet: Sheet, archive: zipfile.ZipFile) -> None:
+    streamed = [part for part in (sheet.part, sheet.strings_part) if part in archive.NameToInfo]
+    strings = archive.getinfo(sheet.strings_part).file_size if sheet.strings_part in streamed else 0
+    total = sum(archive.getinfo(part).file_size for part in streamed)
+    for what, size, limit in [
+        ("its shared strings", strings, MAX_SHARED_STRINGS_BYTES),
+        ("the first sheet and its shared strings", total, MAX_SHEET_BYTES),
+    ]:
+        if size > limit:
+            raise ExportReadError(
+                f"{sheet.path.name}: {what} would unzip to {_mib(size)}; the limit is {_mib(limit)}. "
+                "Save the sheet as CSV (UTF-8) and classify that."
+            )
+
+
+class _CappedElements:
+    """Expat handlers that build each `tag` element (a cell, a shared string) on its own,
+    keeping at most `limit` characters of its text, and note where each `boundary` element
+    (a row) starts. `done` collects ("start", attributes) and ("element", element, too_long)."""
+
+    def __init__(self, tag: str, boundary: str | None, limit: int) -> None:
+        self.tag, self.boundary, self.limit = tag, boundary, limit
+        self.done: list[tuple] = []
+        self.tree: TreeBuilder | None = None
+        self.depth = self.characters = 0
+
+    def start(self, name: str, attributes: dict) -> None:
+        name = "{" + name if "}" in name else name
+        if self.tree is not None:
+            self.depth += 1
+            self.tree.start(name, attributes)
+        elif name == self.tag:
+            self.tree, self.depth, self.characters = TreeBuilder(), 0, 0
+            self.tree.start(name, attributes)
+        elif name == self.boundary:
+            self.done.append(("start", attributes))
+
+    def end(self, name: str) -> None:
+        if self.tree is None:
+            return
+        self.tree.end("{" + name if "}" in name else name)
+        if self.depth:
+            self.depth -= 1
+            return
+        self.done.append(("element", self.tree.close(), self.characters > self.limit))
+        self.tree = None
+
+    def data(self, text: str) -> None:
+        if self.tree is not None:
+            self.characters += len(text)
+            if self.characters <= self.limit:
+                self.tree.data(text)
+
+
+def _parse(sheet: Sheet, part: str, handlers: _CappedElements) -> Iterator[tuple]:
+    """The events of `handlers`, reading `part` a block at a time."""
+    parser = expat.ParserCreate(namespace_separator="}")
+    parser.buffer_text = True
+    parser.StartElementHandler, parser.EndElementHandler = handlers.start, handlers.end
+    parser.CharacterDataHandler = handlers.data
+    parser.StartDoctypeDeclHandler = lambda *_: _refuse_doctype(sheet, part)
+    try:
+        with _Archive(sheet.path) as archive:
+            archive.streamed = frozenset([part])
+            with archive.open(part) as source:
+                while block := source.read(BLOCK_BYTES):
+                    parser.Parse(block, False)
+                    done, handlers.done = handlers.done, []
+                    yield from done
+                parser.Parse(b"", True)
+    except (expat.ExpatError, zipfile.BadZipFile, KeyError, OSError, EOFError) as error:
+        raise ExportReadError(f"{sheet.path.name}: {part} cannot be read: {error}") from error
+    yield from handlers.done
+
+
+def _refuse_doctype(sheet: Sheet, part: str) -> None:
+    """Excel writes no DTD; one could declare entities that expand without end."""
+    raise ExportReadError(f"{sheet.path.name}: {part} declares a document type, which Excel never writes.")
+
+
+def shared_strings(sheet: Sheet, limit: int) -> list:
+    """The workbook's shared strings; TOO_LONG for one of more than `limit` characters."""
+    from openpyxl.cell.text import Text
+
+    if sheet.strings_part is None:
+        return []
+    strings = []
+    for _, element, too_long in _parse(
+        sheet, sheet.strings_part, _CappedElements(f"{MAIN_NS}si", None, limit)
+    ):
+        strings.append(TOO_LONG if too_long else Text.from_tree(element).content.replace("x005F_", ""))
+    return strings
+
+
+def sheet_rows(sheet: Sheet, limit: int) -> Iterator[tuple[int, dict[int, object]]]:
+    """(row number, {column number: value}) for each row of the first sheet, as openpyxl
+    reads values (numbers, dates, formulas as their cached values); TOO_LONG for a cell of
+    more than `limit` characters."""
+    from openpyxl.worksheet._reader import WorkSheetParser
+
+    cells = WorkSheetParser(
+        None,
+        shared_strings(sheet, limit),
+        data_only=True,
+        epoch=sheet.epoch,
+        date_formats=sheet.date_formats,
+        timedelta_formats=sheet.timedelta_formats,
+    )
+    row: dict[int, object] | None = None
+    try:
+        for event in _parse(sheet, sheet.part, _CappedElements(f"{MAIN_NS}c", f"{MAIN_NS}row", limit)):
+            if event[0] == "start":
+                if row is not None:
+                    yield cells.row_counter, row
+                number = event[1].get("r")
+                cells.row_counter = int(float(number)) if number else cells.row_counter + 1
+                cells.col_counter, row = 0, {}
+                continue
+            _, element, too_long = event
+            if too_long:
+                del element[:]  # its text was cut short: only where it is counts
+            cell = cells.parse_cell(element)
+            if row is not None:
+                row[cell["column"]] = TOO_LONG if too_long else cell["value"]
+    except (ValueError, IndexError, TypeError) as error:
+        raise ExportReadError(
+            f"{sheet.path.name}: row {cells.row_counter} of the first sheet cannot be read: {error}"
+        ) from error
+    if row is not None:
+        yield cells.row_counter, row
