@@ -87,3 +87,39 @@ def test_flag_reasons_hold_content_words(scored, suite):
         if not any(map(is_content_lemma, lemmatizer.lemmatize_tokens(tokenize(reason))))
     ]
     assert empty == []
+
+
+# Words that say nothing of what happened, written as feedback writes them (spoken forms too).
+FUNCTION_WORDS = set(
+    "hän se sitä sen ne niitä ja et että ettei ku kun sa sä mä mua sua nii niin niinku sit sitten mut mutta "
+    "vaa vaan joo juu ai no nyt toi noi tää nää tota kuulemma sano sanoi sanoin kertoi kysyi ei en eikä "
+    "jos koska kuin han hon och att det jag he she and the that said".split()
+)
+SPOKEN_COMPLAINTS = [
+    "ku mä kysyin hoitajalta et milloin pääsen kotiin se vaa tuhahti ja lähti",
+    "hoitaja sano et mä oon ihan turha valittaja ja nauro päälle",
+    "nii siis se lääkäri ei ees kattonu muhun päin ja puhu vaa mun äidille",
+    "sit se sano et sa et saa soittaa enää tänne, ihan hirveetä kohtelua",
+    "kuulemma meidän mummo oli jätetty koko yöks märkään vaippaan",
+    "joo no se hoitaja huusi mulle käytävällä kaikkien kuullen",
+]
+
+
+def test_flag_reasons_are_never_only_function_words(scored, suite):
+    """On the behavioural suite, the corpus's test split and spoken complaints, no reason
+    shown for a flag is made only of pronouns, conjunctions, particles or reporting words."""
+    from palauteluokitin.training.corpus import read_corpus
+    from palauteluokitin.training.train import DEFAULT_CORPUS
+
+    _, model, _ = scored
+    texts = suite["text"].tolist() + SPOKEN_COMPLAINTS
+    texts += [row["text"] for row in read_corpus(DEFAULT_CORPUS) if row["split"] == "test"]
+    results = model.classify(texts)
+    reasons = [reason for result in results if result.flag for reason in result.flag_reasons]
+    assert len(reasons) > 500
+    only_function_words = sorted(
+        {reason for reason in reasons if set(tokenize(reason.lower())) <= FUNCTION_WORDS | set(".,!?;:")}
+    )
+    assert only_function_words == []
+    spoken = results[len(suite) : len(suite) + len(SPOKEN_COMPLAINTS)]
+    assert all(result.flag and result.flag_reasons for result in spoken)

@@ -6,10 +6,12 @@ n-gram shares go to the tokens they came from; when no lemma speaks for the flag
 character n-gram shares go to the words they lie in. The strongest words, joined with
 their flagged neighbours into phrases, are what a reviewer sees ("huusi minulle;
 nöyryyttävää"). A phrase must hold a content word: pronouns, conjunctions, particles,
-auxiliaries and reporting verbs (sanoa, kertoa…), in Finnish, Swedish or English, say
-nothing of what happened, so they neither make a reason alone nor set how strong a
-reason must be; a word is a content word when neither its lemma nor its written form is
-one of them.
+interjections, auxiliaries and reporting verbs (sanoa, kertoa, kuulemma…), in Finnish —
+written or spoken (ku, mä, sa, niinku, tää) — Swedish or English, say nothing of what
+happened, so they neither make a reason alone nor set how strong a reason must be. A word
+is a content word when neither its lemma nor its written form is one of them, and the
+lexicon's likeliest reading of its written form is no pronoun, conjunction, negation verb
+or interjection.
 """
 
 from __future__ import annotations
@@ -24,22 +26,39 @@ from spacy.lang.fi.stop_words import STOP_WORDS
 from spacy.lang.sv.stop_words import STOP_WORDS as SWEDISH_STOP_WORDS
 
 from palauteluokitin.modeling.compiled import NEGATED
+from palauteluokitin.text.lemmatizers.lexicon_file import open_lexicon
 
 MAX_REASONS = 4
 MIN_SHARE_OF_BEST = 0.3
 MAX_REASON_CHARS = 60
 WORD = re.compile(r"\S+")
 EDGE_PUNCTUATION = ".,;:!?()[]{}\"'«»”“–—-…"
-REPORTING_VERBS = frozenset({"sanoa", "sano", "kertoa", "kysyä", "vastata", "todeta", "puhua", "mainita"})
+REPORTING_VERBS = frozenset(
+    "sanoa sano kertoa kysyä vastata todeta puhua mainita kuulemma "
+    "sade sa frågade berättade svarade said says told asked answered".split()
+)
+# Spoken and texted forms the lexicon does not know as function words (ku = kun, sa = sä).
+SPOKEN_FUNCTION_WORDS = frozenset(
+    "ku sa ma mä sä hä nii niinku niinkuin sit mut vaa vaan et ettei toi noi tää nää ton tost tota "
+    "noa noit joo juu jep okei ok oi ai hei moi no nyt".split()
+)
 # Swedish and English comments are lemmatised as Finnish: their function words are listed as written.
-FUNCTION_LEMMAS = frozenset(STOP_WORDS) | SWEDISH_STOP_WORDS | ENGLISH_STOP_WORDS | REPORTING_VERBS
+FUNCTION_LEMMAS = (
+    frozenset(STOP_WORDS) | SWEDISH_STOP_WORDS | ENGLISH_STOP_WORDS | REPORTING_VERBS | SPOKEN_FUNCTION_WORDS
+)
+FUNCTION_CLASSES = frozenset({"asemosana", "sidesana", "kieltosana", "huudahdussana"})
 
 
 @lru_cache(maxsize=100_000)
 def is_content_lemma(lemma: str) -> bool:
-    """A lemma that can say what happened: has a letter, is no function word or reporting verb."""
+    """A lemma or written word that can say what happened: has a letter, is no function
+    word or reporting verb, and its likeliest reading is no pronoun, conjunction, negation
+    verb or interjection."""
     lemma = lemma.removeprefix(NEGATED).lower()
-    return any(character.isalpha() for character in lemma) and lemma not in FUNCTION_LEMMAS
+    if not any(character.isalpha() for character in lemma) or lemma in FUNCTION_LEMMAS:
+        return False
+    readings = open_lexicon().readings(lemma)
+    return not readings or max(readings, key=lambda reading: reading.score).word_class not in FUNCTION_CLASSES
 
 
 def token_offsets(text: str, tokens: list[str]) -> list[tuple[int, int]]:
