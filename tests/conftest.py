@@ -102,6 +102,22 @@ CHROMIUM_ARGS = [
 ]
 
 
+SCREENSHOTS = ROOT / "docs" / "screenshots"
+
+
+@pytest.fixture
+def screenshot_dir(tmp_path) -> Path:
+    """Where a test saves its screenshots: the README's docs/screenshots only when asked with
+    PALAUTELUOKITIN_UPDATE_SCREENSHOTS=1, else a temporary folder, so the tests leave the
+    checkout as it was."""
+    if os.environ.get("PALAUTELUOKITIN_UPDATE_SCREENSHOTS") == "1":
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        return SCREENSHOTS
+    folder = tmp_path / "screenshots"
+    folder.mkdir()
+    return folder
+
+
 @pytest.fixture(scope="session")
 def browser():
     """A real headless Chromium driven by Playwright; skip where it is not installed,

@@ -322,11 +322,18 @@ def test_mixed_encodings_are_repaired_per_cell(tmp_path, model, most, some):
 def test_shipped_example_export_classifies(tmp_path, model):
     from conftest import ROOT
 
+    source = read_table(ROOT / "examples" / "palautevienti.csv")
     summary = classify_file(ROOT / "examples" / "palautevienti.csv", tmp_path / "out.csv", model=model)
     frame = read_table(tmp_path / "out.csv")
-    assert summary.rows == len(frame) == len(read_table(ROOT / "examples" / "palautevienti.csv"))
+    assert summary.rows == len(frame) == len(source)
     assert summary.text_column == "Avoin palaute"
+    # answers with a score but no comment, as real forms allow, are counted apart, not as problems
+    empty = source["Avoin palaute"].isna() | (source["Avoin palaute"].astype(str).str.strip() == "")
+    assert 0 < summary.without_comment == empty.sum()
     assert summary.problems == 0
+    assert (frame.loc[empty, "problem"] == "empty comment").all()
+    assert f"without a comment: {empty.sum()}; problems: 0" in "\n".join(summary.lines())
+    assert not any(line.startswith("Problem at") for line in summary.lines())
     assert 0 < summary.flagged < summary.rows
 
 
@@ -427,7 +434,7 @@ def test_the_temporary_file_is_private_until_it_is_renamed(tmp_path, suffix, uma
 
     before = os.umask(umask)
     try:
-        with ExportWriter(tmp_path / f"out{suffix}") as writer:
+        with ExportWriter(tmp_path / f"out{suffix}", text_columns=HEADER) as writer:  # ids: a second pass
             writer.write(expected_frame())
             writer.write(expected_frame())
             assert writer.temporary.stat().st_mode & 0o777 == 0o600

@@ -237,6 +237,9 @@ def test_validate_corpus_command(tmp_path):
         ("''@x", "'''@x"),
         ("-5", "-5"),
         ("'-5", "'-5"),
+        ("-", "-"),  # an empty answer, no formula
+        ("+", "+"),
+        ("--", "'--"),
         ("'hei", "'hei"),
         ("Hoitaja oli tyly", "Hoitaja oli tyly"),
         ("", ""),

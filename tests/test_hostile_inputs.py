@@ -109,7 +109,8 @@ def test_excel_with_several_sheets_and_formulas(tmp_path, model):
     frame = read_table(tmp_path / "out.csv")
     assert frame["id"].tolist() == ["1", "2"]
     assert frame.loc[1, "problem"] == "empty comment", "a formula without a computed value is no comment"
-    assert any("other(s) ignored" in note for note in summary.notes)
+    assert "read sheet 'Palautteet' (1 of 2), the only one with a comment column" in summary.notes[-1]
+    assert summary.notes[-1].endswith("not read: 'Muu'")
 
 
 def test_jsonl_with_bad_and_deeply_nested_lines(tmp_path, model):
@@ -125,6 +126,17 @@ def test_jsonl_with_bad_and_deeply_nested_lines(tmp_path, model):
     assert len(frame) == 5
     assert frame["problem"].tolist()[1:4] == [f"line {n} is not a JSON object" for n in (2, 3, 4)]
     assert frame.loc[0, "problem"] == "" and frame.loc[4, "problem"] == ""
+
+
+def test_jsonl_whose_values_change_type_is_one_clear_error_for_parquet(tmp_path, model):
+    """Ids 1, 2 and then "x3" ended in an ArrowInvalid traceback; JSON Lines output keeps them."""
+    lines = [json.dumps({"id": n, "palaute": "Kiitos"}) for n in (1, 2)] + ['{"id": "x3", "palaute": "Hyvä"}']
+    (tmp_path / "a.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with pytest.raises(ExportError, match="a column's values change type between rows"):
+        classify_file(tmp_path / "a.jsonl", tmp_path / "out.parquet", model=model, chunk_rows=2)
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["a.jsonl"]
+    classify_file(tmp_path / "a.jsonl", tmp_path / "out.jsonl", model=model, chunk_rows=2)
+    assert read_table(tmp_path / "out.jsonl")["id"].tolist() == ["1", "2", "x3"]
 
 
 @pytest.mark.parametrize(
@@ -226,14 +238,15 @@ def test_a_field_past_the_size_limit_is_a_row_problem(tmp_path, model, monkeypat
 
     monkeypatch.setattr(read, "MAX_FIELD_CHARS", 1 << 20)
     huge = "x" * (2 << 20)
-    frame = classify(
-        tmp_path, model, "a.csv", f'id,palaute\n1,Kiitos\n2,"{huge}"\n3,{huge}\n4,Hoitaja oli tyly\n'
-    )
-    assert frame["id"].tolist() == ["1", "2", "3", "4"]
+    rows = f'1,Kiitos\n2,"{huge}"\n3,{huge}\n4,Hoitaja oli tyly\n{huge},5\n6,Kiitos\n'
+    frame = classify(tmp_path, model, "a.csv", f"id,palaute\n{rows}")
+    assert frame["id"].tolist() == ["1", "2", "3", "4", "", "6"]  # the huge first field: its row stays
     assert frame["problem"].tolist() == [
         "",
         "line 3: a field of more than 1 MiB; not read",
         "line 4: a field of more than 1 MiB; not read",
+        "",
+        "line 6: a field of more than 1 MiB; not read",
         "",
     ]
 
@@ -346,6 +359,28 @@ def test_an_xlsx_cell_past_the_size_limit_is_a_row_problem(tmp_path, model, monk
     assert frame["problem"].tolist() == ["", "cell B3: more than 1 MiB of text; not read", ""]
 
 
+@pytest.mark.parametrize(
+    ("row", "problem"),
+    [
+        (["2", "Hoitaja oli tyly", "huom", "x"], "row has 2 more cell(s) than the header, from C3 on"),
+        (["2", "Hoitaja oli tyly", "", "x"], "row has 1 more cell(s) than the header, from D3 on"),
+        (["", "", "", "vain tässä"], "row has 1 more cell(s) than the header, from D3 on"),
+        (["2", "Hoitaja oli tyly", "", " "], ""),  # blank cells are no data
+    ],
+)
+def test_xlsx_cells_right_of_the_header_are_a_row_problem(tmp_path, model, row, problem):
+    """They were dropped without a word; a CSV row's extra fields were a problem already."""
+    write_xlsx(tmp_path / "a.xlsx", [["id", "palaute"], ["1", "Kiitos"], row, ["3", "Jonotin tunnin"]])
+    classify_file(tmp_path / "a.xlsx", tmp_path / "out.csv", model=model)
+    frame = read_table(tmp_path / "out.csv")
+    assert frame[["id", "palaute"]].values.tolist() == [["1", "Kiitos"], row[:2], ["3", "Jonotin tunnin"]]
+    assert frame["problem"][0] == frame["problem"][2] == ""
+    if problem:
+        assert frame["problem"][1] == f"{problem}, right of its last named column; not read"
+    else:
+        assert frame["problem"][1] == ""
+
+
 @pytest.mark.parametrize("dimension", ["A1:XFD1048576", "A1:B2"])
 def test_an_xlsx_sheet_is_read_by_its_cells_not_its_declared_dimension(tmp_path, model, dimension):
     """A1:XFD1048576 made 16,384 columns (20,000 rows ran 208 s at 1.5 GB); A1:B2 hid every
@@ -361,7 +396,7 @@ def test_an_xlsx_sheet_is_read_by_its_cells_not_its_declared_dimension(tmp_path,
 @pytest.mark.parametrize(
     ("limit", "strings", "message"),
     [
-        ("MAX_SHEET_BYTES", [], "the first sheet and its shared strings would unzip to"),
+        ("MAX_SHEET_BYTES", [], "sheet 'Palautteet' and its shared strings would unzip to"),
         ("MAX_SHARED_STRINGS_BYTES", ["Kiitos " * 200], "its shared strings would unzip to"),
         ("MAX_PART_BYTES", [], "its part [Content_Types].xml would unzip to"),
     ],

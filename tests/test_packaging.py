@@ -22,6 +22,7 @@ LAYERS = {
     "labels": 0,
     "locations": 0,
     "extras": 1,
+    "output_paths": 1,
     "exports": 2,
     "text": 2,
     "privacy": 3,

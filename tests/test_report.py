@@ -3,8 +3,11 @@ redaction, no URLs, the CLI, and the page rendered in a real headless Chromium."
 
 from __future__ import annotations
 
-import os
 import random
+import signal
+import subprocess
+import sys
+import time
 from datetime import date, datetime
 from html.parser import HTMLParser
 from pathlib import Path
@@ -14,9 +17,8 @@ import pytest
 import sqlalchemy as sa
 from click.testing import CliRunner
 
-from conftest import ROOT
 from palauteluokitin.cli import cli
-from palauteluokitin.errors import ColumnError, ReportInputError
+from palauteluokitin.errors import ColumnError, OutputError, ReportInputError
 from palauteluokitin.exports.columns import Columns, choose_columns
 from palauteluokitin.labels import FLAG, RIGHTS_CATEGORIES, SENTIMENTS
 from palauteluokitin.report.build import build_report, net_promoter_score, write_report
@@ -139,7 +141,8 @@ def realistic_frame(rows: int = 360) -> pd.DataFrame:
         blanks = {
             name: "" for name in records[index] if name not in ("id", "pvm", "yksikkö", "palaute", "nps")
         }
-        records[index].update(blanks, problem="empty text", palaute="")
+        problem = "empty comment" if index < 22 else "not text: a number"
+        records[index].update(blanks, problem=problem, palaute="" if index < 22 else "42")
     records[30]["pvm"] = "ensi viikolla"
     return pd.DataFrame(records)
 
@@ -191,7 +194,8 @@ def test_report_headline_counts_exclude_problem_rows(frame, html):
     kpis = html.split('id="luvut"')[1].split("</ul>")[0]
     assert "Rivejä aineistossa<strong>360</strong>" in kpis
     assert "Luokiteltuja kommentteja<strong>357</strong>" in kpis
-    assert "Luokittelematta jääneitä<strong>3</strong>" in kpis
+    assert "Vastauksia ilman kommenttia<strong>2</strong>" in kpis
+    assert "Luokittelematta jääneitä<strong>1</strong>" in kpis
     flagged = int(classified(frame)[FLAG].sum())
     assert f"liputuksia<strong>{flagged}</strong>" in kpis
 
@@ -433,7 +437,7 @@ def test_cli_report_writes_the_page(tmp_path, classified_csv):
     out = tmp_path / "raportti.html"
     result = CliRunner().invoke(cli, ["report", str(classified_csv), "-o", str(out)])
     assert result.exit_code == 0, result.output
-    assert result.output == f"Wrote {out}: 357 comments reported, 3 rows could not be classified.\n"
+    assert result.output == WROTE.format(path=out)
     assert "<h1>Palauteraportti</h1>" in out.read_text(encoding="utf-8")
 
 
@@ -443,18 +447,90 @@ def test_cli_report_on_an_unclassified_file_is_one_clear_error(tmp_path):
     result = CliRunner().invoke(cli, ["report", str(path), "-o", str(tmp_path / "r.html")])
     assert result.exit_code == 1
     assert result.output.startswith("Error: The file is not a classified export: missing column(s) kohtelu,")
-    assert not (tmp_path / "r.html").exists()
+    assert [path.name for path in tmp_path.iterdir()] == ["raaka.csv"], "no report, no temporary file"
 
 
 def test_write_report_reads_xlsx_like_csv(tmp_path, frame):
     path = tmp_path / "palaute.xlsx"
     frame.to_excel(path, index=False)
     written = write_report(path, tmp_path / "r.html")
-    assert (written.comments, written.problems) == (357, 3)
+    assert (written.comments, written.without_comment, written.problems) == (357, 2, 1)
     assert "Luokiteltuja kommentteja<strong>357</strong>" in written.path.read_text(encoding="utf-8")
 
 
-def test_report_renders_in_chromium(browser, html, tmp_path):
+# what -o names, the options, and the answer; every refusal leaves the file byte for byte
+# as it was, and no command leaves a temporary file.
+INPUT = "Error: {path} is the input; write the output to another file.\n"
+WROTE = "Wrote {path}: 357 comments reported, 2 answers without a comment, 1 rows could not be classified.\n"
+REPORT_OUTPUTS = [
+    ("the input", [], INPUT),
+    ("the input", ["--overwrite"], INPUT),
+    ("the review database", ["--overwrite"], INPUT),
+    ("an earlier report", [], "Error: {path} exists; pass --overwrite to replace it.\n"),
+    ("an earlier report", ["--overwrite"], WROTE),
+]
+
+
+@pytest.mark.parametrize(("target", "options", "answer"), REPORT_OUTPUTS)
+def test_report_never_overwrites_its_input_and_an_existing_file_only_when_asked(
+    tmp_path, request, classified_csv, target, options, answer
+):
+    """`report lk.csv -o lk.csv` replaced the classified export with HTML, exit 0."""
+    with database("sqlite", tmp_path, request) as url:
+        paths = {
+            "the input": classified_csv,
+            "the review database": tmp_path / "review.sqlite",
+            "an earlier report": tmp_path / "raportti.html",
+        }
+        path = paths[target]
+        if target == "an earlier report":
+            path.write_text("<p>an earlier report</p>", encoding="utf-8")
+        before = {each: each.read_bytes() for each in tmp_path.iterdir()}
+        command = ["report", str(classified_csv), "-o", str(path), "--review-db", url, *options]
+        result = CliRunner().invoke(cli, command)
+    assert result.output == answer.format(path=path)
+    assert result.exit_code == (0 if answer.startswith("Wrote") else 1)
+    after = {each: each.read_bytes() for each in tmp_path.iterdir()}
+    assert after.keys() == before.keys(), "no temporary file is left"
+    changed = [each.name for each in after if after[each] != before[each]]
+    assert changed == (["raportti.html"] if result.exit_code == 0 else [])
+    if result.exit_code == 0:
+        assert "<h1>Palauteraportti</h1>" in path.read_text(encoding="utf-8")
+
+
+def test_report_refuses_an_existing_output_before_reading_anything(tmp_path):
+    """The refusal came only after the export was read and the page was built."""
+    unreadable = tmp_path / "vienti.csv"
+    unreadable.write_bytes(b"\xff\xfe not a classified export")
+    out = tmp_path / "raportti.html"
+    out.write_text("before", encoding="utf-8")
+    with pytest.raises(OutputError, match="exists; pass --overwrite"):
+        write_report(unreadable, out)
+    assert out.read_text(encoding="utf-8") == "before"
+
+
+@pytest.mark.parametrize("stop", ["SIGTERM", "SIGHUP"])
+def test_a_report_stopped_by_a_signal_leaves_no_file(tmp_path, classified_csv, stop):
+    """Only `classify` cleaned up on SIGTERM and SIGHUP (a closed SSH session). The report
+    keeps its page in a hidden .part file from its start, so the signal is sent as soon as
+    that file appears, while the export is read and the page built."""
+    out = tmp_path / "raportti.html"
+    command = [sys.executable, "-m", "palauteluokitin", "report", str(classified_csv), "-o", str(out)]
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 60
+    while not list(tmp_path.glob(".raportti.html.*.part")) and process.poll() is None:
+        assert time.monotonic() < deadline, "no temporary file appeared"
+        time.sleep(0.01)
+    assert process.poll() is None, "the report was written before the signal"
+    number = getattr(signal, stop)
+    process.send_signal(number)
+    _, errors = process.communicate(timeout=60)
+    assert process.returncode == 128 + number
+    assert errors.strip().splitlines()[-1] == f"Error: stopped by {stop}; no output written."
+    assert [path.name for path in tmp_path.iterdir()] == [classified_csv.name], "no .part file, no report"
+
+
+def test_report_renders_in_chromium(browser, html, tmp_path, screenshot_dir):
     path = tmp_path / "raportti.html"
     path.write_text(html, encoding="utf-8")
     page = browser.new_page(viewport={"width": 1280, "height": 1000})
@@ -474,13 +550,9 @@ def test_report_renders_in_chromium(browser, html, tmp_path):
         assert box["width"] > 500 and box["height"] > 100
     assert errors == []
     assert requests == [path.as_uri()]
-    shot = tmp_path / "report.png"
+    shot = screenshot_dir / "report.png"
     page.screenshot(path=str(shot), clip={"x": 0, "y": 0, "width": 1280, "height": 2000}, full_page=True)
     assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
-    if os.environ.get("PALAUTELUOKITIN_UPDATE_SCREENSHOTS") == "1":
-        target = ROOT / "docs" / "screenshots" / "report.png"
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(shot.read_bytes())
     pdf = page.pdf(format="A4")
     assert pdf[:4] == b"%PDF"
     page.close()

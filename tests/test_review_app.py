@@ -538,7 +538,7 @@ def test_admin_manages_users_through_the_web(sqlite_site):
     pia_client = app.test_client()
     assert login(pia_client, "pia").status_code == 302
     assert pia_client.get(f"/cases/{ids['105']}").status_code == 404
-    change = {"csrf_token": token, "role": "reviewer", "units": "Päivystys, Vuodeosasto 3", "active": "1"}
+    change = {"csrf_token": token, "role": "reviewer", "units": "Päivystys\nVuodeosasto 3", "active": "1"}
     admin.post(f"/admin/users/{pia.id}", data=change)
     assert pia_client.get(f"/cases/{ids['105']}").status_code == 200
     admin.post(f"/admin/users/{pia.id}", data={**change, "active": ""})  # deactivate
@@ -555,3 +555,73 @@ def test_admin_manages_users_through_the_web(sqlite_site):
     with session_on(url) as session:
         actions = session.scalars(sa.select(AuditEntry.action).where(AuditEntry.username == "admin")).all()
     assert actions.count("user_update") == 2 and actions.count("user_create") == 1
+
+
+TYPO_FI = (
+    "Yksiköllä ”Vuodeosasto3” (tarkoititko ”Vuodeosasto 3”?) ei ole yhtään tapausta. Tunnetut yksiköt: "
+    "”Kotihoito Itä”, ”Päivystys”, ”Vuodeosasto 3”. Jos yksikkö on uusi eikä sen palautteita ole vielä "
+    "tuotu, valitse ”Uusi yksikkö”."
+)
+
+# the units typed (one a line), the "Uusi yksikkö" box, and the units the user has after
+# the form is sent (None: refused with TYPO_FI, the typed units kept in the form).
+UNIT_FORMS = [
+    ("Vuodeosasto3", "", None),
+    ("Päivystys\nVuodeosasto3", "", None),
+    ("Vuodeosasto3", "1", ["Vuodeosasto3"]),
+    ("Vuodeosasto 3\n Päivystys ", "", ["Päivystys", "Vuodeosasto 3"]),
+    ("Sairaala, vuodeosastot", "1", ["Sairaala, vuodeosastot"]),  # a comma is part of the name
+]
+
+
+@pytest.mark.parametrize("page", ["new user", "edit user"])
+@pytest.mark.parametrize(("typed", "new_units", "units"), UNIT_FORMS)
+def test_admin_forms_check_units_against_the_units_of_cases(sqlite_site, page, typed, new_units, units):
+    """A unit no case has (a typo) was accepted, and the reviewer saw an empty queue."""
+    url, app, _ = sqlite_site
+    admin = app.test_client()
+    login(admin, "admin")
+    token = csrf_of(admin.get("/admin/users").get_data(as_text=True))
+    form = {"csrf_token": token, "role": "reviewer", "units": typed, "new_units": new_units, "active": "1"}
+    if page == "new user":
+        response = admin.post("/admin/users", data={**form, "username": "pia", "password": PASSWORD})
+    else:
+        with session_on(url) as session:
+            anna = session.scalar(sa.select(User.id).where(User.username == "anna"))
+        response = admin.post(f"/admin/users/{anna}", data=form)
+    username = "pia" if page == "new user" else "anna"
+    with session_on(url) as session:
+        user = session.scalar(sa.select(User).where(User.username == username))
+        now = user.units if user else None
+    if units is None:
+        html = response.get_data(as_text=True)
+        assert response.status_code == 200 and TYPO_FI in html.replace("\n", " ")
+        assert f'name="units" rows="{2 if page == "new user" else 3}">{typed}</textarea>' in html
+        assert now == (None if page == "new user" else ["Päivystys"])
+    else:
+        assert response.status_code == 303
+        assert now == units
+
+
+# a reviewer's units (None: an admin), and the note on their queue page
+QUEUE_NOTES = [
+    (["Päivystys"], None),
+    (None, None),
+    (["Neuvola"], "Yksikölläsi ”Neuvola” ei ole yhtään tapausta."),
+    (["Päivystys", "Neuvola", "Sairaala, vuodeosasto"],
+     "Yksiköilläsi ”Neuvola”, ”Sairaala, vuodeosasto” ei ole yhtään tapausta."),
+    ([], "Sinulle ei ole määritetty yksiköitä, joten jonossasi ei ole tapauksia."),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("units", "note"), QUEUE_NOTES)
+def test_the_queue_says_which_of_a_reviewers_units_have_no_cases(sqlite_site, units, note):
+    """A reviewer whose unit no case has saw an empty queue with no hint."""
+    url, app, _ = sqlite_site
+    add_users(url, {"pia": ("admin", []) if units is None else ("reviewer", units)})
+    client = app.test_client()
+    login(client, "pia")
+    page = " ".join(client.get("/").get_data(as_text=True).split())
+    assert ("ei ole yhtään tapausta" in page or "ei ole määritetty yksiköitä" in page) is (note is not None)
+    if note:
+        assert note in page

@@ -1,6 +1,7 @@
 """End to end: `palauteluokitin review serve` as a real process on a free port, driven
 by headless Chromium: log in, open the queue, take a case, note, resolve, log out.
-Saves the README's screenshots of the queue and a case page."""
+Saves the README's screenshots of the queue and a case page (into docs/screenshots only
+with PALAUTELUOKITIN_UPDATE_SCREENSHOTS=1; see conftest.screenshot_dir)."""
 
 from __future__ import annotations
 
@@ -9,12 +10,10 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
-from conftest import ROOT
 from palauteluokitin.review.db import Case, utcnow
 from palauteluokitin.review.importer import import_classified
 from test_review_helpers import PASSWORD, add_users, database, served, session_on, write_classified
 
-SCREENSHOTS = ROOT / "docs" / "screenshots"
 VIEWPORT = {"width": 1280, "height": 800}
 REVIEWER_UNITS = ["Kotihoito Itä", "Kotihoito Länsi", "Päivystys", "Vuodeosasto 3"]
 
@@ -59,9 +58,8 @@ def server(request, tmp_path):
             yield url, base
 
 
-def test_reviewer_flow_in_a_real_browser(server, browser):
+def test_reviewer_flow_in_a_real_browser(server, browser, screenshot_dir):
     url, base = server
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     context = browser.new_context(viewport=VIEWPORT, locale="fi-FI", base_url=base)
     page = context.new_page()
     try:
@@ -77,7 +75,7 @@ def test_reviewer_flow_in_a_real_browser(server, browser):
         assert rows.count() == 7  # Terveysasema Keskusta is not one of her units
         assert page.locator("tr.overdue").count() == 3
         assert "ylimielinen" not in page.content()
-        page.screenshot(path=str(SCREENSHOTS / "review-queue.png"))
+        page.screenshot(path=str(screenshot_dir / "review-queue.png"))
 
         first = rows.first.locator("td.snippet a")
         assert first.inner_text().startswith("Lääkäri naureskeli")  # three reasons: the highest priority
@@ -96,7 +94,7 @@ def test_reviewer_flow_in_a_real_browser(server, browser):
         page.click("button:has-text('Tallenna muistiinpano')")
         page.wait_for_selector("text=Muistiinpano tallennettu.")
         page.select_option("select[name=outcome]", "aiheellinen")
-        page.screenshot(path=str(SCREENSHOTS / "review-case.png"))
+        page.screenshot(path=str(screenshot_dir / "review-case.png"))
         page.click("button:has-text('Ratkaise')")
         page.wait_for_selector("text=Tapaus ratkaistu.")
         assert "aiheellinen — toimenpiteet" in page.locator("dl").inner_text()
@@ -120,4 +118,4 @@ def test_reviewer_flow_in_a_real_browser(server, browser):
             "Soitettu päivystyksen osastonhoitajalle, asia käsitellään tiimissä."
         ]
     for name in ("review-queue.png", "review-case.png"):
-        assert (SCREENSHOTS / name).stat().st_size > 10_000
+        assert (screenshot_dir / name).stat().st_size > 10_000

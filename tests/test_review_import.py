@@ -16,6 +16,7 @@ from palauteluokitin.errors import (
     ImportFileError,
     InvalidDecisionError,
     InvalidTransitionError,
+    OutputError,
     ReviewError,
 )
 from palauteluokitin.labels import FLAG
@@ -249,8 +250,10 @@ def test_bad_files_are_refused_with_a_clear_message(tmp_path, request, change, o
 
 
 def test_import_into_an_uninitialised_database_says_to_run_init(tmp_path, classified):
+    """It left a 0-byte, world-readable none.sqlite behind."""
     with pytest.raises(ReviewError, match="review init"):
         import_classified(str(tmp_path / "none.sqlite"), classified)
+    assert not (tmp_path / "none.sqlite").exists()
 
 
 PRIORITY_CASES = [
@@ -271,6 +274,22 @@ def test_priority_formula(score, reasons, age, expected):
         flag_score=score, flag_reasons=reasons, imported_at=imported, due_at=imported + timedelta(days=7)
     )
     assert case_rules.priority(case, utcnow()) == expected
+
+
+def test_answers_without_a_comment_are_counted_apart_from_problems(sqlite_db, tmp_path):
+    rows = [
+        *ROWS[:3],
+        ("106", "", "Päivystys", None, None, "", (), "", "empty comment"),
+        ("107", "", "Päivystys", None, None, "", (), "", "empty comment"),
+    ]
+    result = import_classified(sqlite_db, write_classified(tmp_path / "vastaukset.csv", rows))
+    assert (result.rows, result.new, result.not_flagged, result.without_comment, result.skipped) == (
+        5,
+        2,
+        1,
+        2,
+        0,
+    )
 
 
 def test_queue_order_filters_and_overdue(any_db, classified):
@@ -403,7 +422,7 @@ def test_export_annotations_in_the_corpus_format(any_db, classified, tmp_path):
     assert rows["review-101"]["kohtelu"] == "1"  # the model's prediction, no correction
     assert validate_rows(list(rows.values())) == []
     assert export_annotations(any_db, out, corrected_only=True, overwrite=True) == 1
-    with pytest.raises(ReviewError, match="--overwrite"):
+    with pytest.raises(OutputError, match="--overwrite"):
         export_annotations(any_db, out)
 
 
@@ -429,7 +448,7 @@ def test_export_annotations_keeps_a_line_break_inside_its_row(any_db, classified
     ("text", "unit", "written_text", "written_unit"),
     [
         ('=HYPERLINK("http://x")', "+Päivystys", '\'=HYPERLINK("http://x")', "'+Päivystys"),
-        ("@sotekeskus tyly hoitaja", "-", "'@sotekeskus tyly hoitaja", "'-"),
+        ("@sotekeskus tyly hoitaja", "-", "'@sotekeskus tyly hoitaja", "-"),  # a lone "-" is no formula
         ("'=jo suojattu", "Päivystys", "''=jo suojattu", "Päivystys"),
         ("-5 tähteä, tyly hoitaja", "'Osasto", "'-5 tähteä, tyly hoitaja", "'Osasto"),
     ],

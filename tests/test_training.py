@@ -8,6 +8,7 @@ import hashlib
 import json
 import os
 import pickle
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -352,6 +353,70 @@ def tracked(tiny_result, tmp_path_factory):
     result = CliRunner().invoke(cli, [*arguments, "--tracking-uri", uri, "--register", "tiny"])
     assert result.exit_code == 0, result.output
     return uri, output, result.output
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        (["--no-tracking"], "--no-tracking without --output would train and then throw the model away"),
+        (["--output", "{full}"], "exists and is not empty; pass --overwrite to replace it"),
+        (["--output", "{missing}/model"], "does not exist"),
+    ],
+)
+def test_train_refuses_before_training(tmp_path, arguments, message):
+    """Where the model could not be kept is said before any training: the corpus given here
+    would fail to train, and the refusal, not that failure, is what is reported."""
+    unusable = tmp_path / "unusable.csv"
+    unusable.write_text("x\n1\n", encoding="utf-8")
+    full = tmp_path / "full"
+    full.mkdir()
+    (full / "model.json").write_text("{}", encoding="utf-8")
+    places = {"full": full, "missing": tmp_path / "missing"}
+    arguments = [argument.format(**places) for argument in arguments]
+    result = CliRunner().invoke(cli, ["train", "--data", str(unusable), *arguments])
+    assert result.exit_code == 1, result.output
+    assert message in result.output
+    assert "missing column" not in result.output
+    assert (full / "model.json").read_text(encoding="utf-8") == "{}"
+    assert not (tmp_path / "missing").exists()
+
+
+def test_logging_a_run_shows_no_mlflow_warnings_or_logs(tiny_result, tmp_path, capfd):
+    """The real logging path into a new store (created, the pyfunc model logged with its
+    input example, registered): no warning of any kind, and nothing on stderr."""
+    from palauteluokitin.tracking.runs import log_training
+
+    result, path = tiny_result
+    bundle = save_trained(result, tmp_path / "bundle")
+    capfd.readouterr()
+    with warnings.catch_warnings(record=True) as caught:
+        # errors, and recorded where MLflow turns its own UserWarnings back to "once"
+        warnings.simplefilter("error")
+        tracked = log_training(
+            result, bundle, f"sqlite:///{tmp_path / 'mlflow.db'}", register="quiet", corpus=path
+        )
+    assert tracked.registered_version == "1"
+    assert [f"{w.category.__name__}: {w.message}" for w in caught] == []
+    assert capfd.readouterr().err == ""
+
+
+def test_train_command_prints_no_third_party_warnings(tiny_result, tmp_path):
+    """The whole command in a fresh process, with every warning an error (MLflow's at
+    import too): only our own lines on stdout, nothing from MLflow on stderr."""
+    import subprocess
+    import sys
+
+    _, path = tiny_result
+    recipe = tmp_path / "tiny.toml"
+    recipe.write_text('name = "tiny"\n', encoding="utf-8")
+    command = [sys.executable, "-W", "error", "-m", "palauteluokitin", "train", "--config", str(recipe)]
+    command += ["--data", str(path), "--output", str(tmp_path / "model")]
+    command += ["--tracking-uri", f"sqlite:///{tmp_path / 'mlflow.db'}", "--register", "quiet"]
+    done = subprocess.run(command, capture_output=True, text=True, cwd=ROOT, timeout=600)
+    assert done.returncode == 0, done.stderr
+    assert "registered quiet version 1: now the champion" in done.stdout
+    # our own line, where the real texts for the model card's scorecard are missing
+    assert [line for line in done.stderr.splitlines() if not line.startswith("No scorecard")] == []
 
 
 def test_train_command_saves_bundle_and_logs_the_run(tracked):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib
 import signal
 import sys
+import threading
 import time
 from contextlib import contextmanager
 from pathlib import Path
@@ -54,8 +55,10 @@ class Group(click.Group):
 
 @click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, "--version", prog_name="palauteluokitin")
-def cli() -> None:
+@click.pass_context
+def cli(ctx: click.Context) -> None:
     """palauteluokitin: text mining for Finnish social and health care feedback."""
+    ctx.with_resource(stopped_cleanly())  # every command: SIGTERM/SIGHUP leave no file behind
 
 
 @cli.command("lemmatize")
@@ -76,14 +79,26 @@ def cli() -> None:
     help="text: one comment per line, lemmas out per line. conllu: keep the gold "
     "tokens, fill the LEMMA column, leave every other column unchanged.",
 )
-@click.option("--stats", is_flag=True, help="Print words and words/s to stderr at the end.")
+@click.option(
+    "--stats",
+    is_flag=True,
+    help="Print to stderr at the end how long loading took, and the words, time and (from at least "
+    "1,000 words and 0.5 s) words/s of lemmatising.",
+)
 def lemmatize_cli(source, backend: str, input_format: str, stats: bool) -> None:
     """Lemmatise SOURCE (a file, or - for standard input) to standard output."""
-    from palauteluokitin.text.lemmatize import lemmatize_conllu_stream, lemmatize_text_stream
+    from palauteluokitin.text.lemmatize import lemmatize_conllu_stream, lemmatize_text_stream, timing
     from palauteluokitin.text.lemmatizers import get_lemmatizer
 
     lemmatizer = get_lemmatizer(backend)
     started = time.perf_counter()
+    if stats:  # load now, so that the words/s is the lemmatiser's and not its start-up's
+        lemmatizer.load()
+        if input_format == "text":
+            from palauteluokitin.text.tokenize import finnish_tokenizer
+
+            finnish_tokenizer()
+    loaded = time.perf_counter()
     run = lemmatize_conllu_stream if input_format == "conllu" else lemmatize_text_stream
     name = getattr(source, "name", "<input>")
     try:
@@ -94,8 +109,8 @@ def lemmatize_cli(source, backend: str, input_format: str, stats: bool) -> None:
             f"e.g. iconv -f cp1252 -t utf-8 {name} > converted.txt"
         ) from error
     if stats:
-        seconds = time.perf_counter() - started
-        click.echo(f"{words} words in {seconds:.2f} s ({words / max(seconds, 1e-9):,.0f} words/s)", err=True)
+        done = time.perf_counter()
+        click.echo(f"{backend} loaded in {loaded - started:.2f} s; {timing(words, done - loaded)}", err=True)
 
 
 @cli.command("backends")
@@ -232,7 +247,9 @@ def audit_shortcuts_cli(
     is_flag=True,
     help="With --register: make the new model the champion even if the gate finds it worse.",
 )
-@click.option("--no-tracking", is_flag=True, help="Do not log the run to MLflow.")
+@click.option(
+    "--no-tracking", is_flag=True, help="Do not log the run to MLflow (then --output keeps the model)."
+)
 def train_cli(
     recipe_path: Path,
     data: Path | None,
@@ -248,17 +265,23 @@ def train_cli(
     log the run (params, metrics, plots, bundle, pyfunc model) to MLflow."""
     import tempfile
 
+    from palauteluokitin.output_paths import check_output
     from palauteluokitin.training.card import save_trained
     from palauteluokitin.training.recipe import load_recipe
     from palauteluokitin.training.scorecard import scorecard, standard_sets
     from palauteluokitin.training.train import DEFAULT_CORPUS, DEFAULT_RECIPE, train
 
-    if output and output.exists() and any(output.iterdir()) and not overwrite:
-        raise click.ClickException(f"{output} exists and is not empty; pass --overwrite to replace it.")
     if register and no_tracking:
         raise click.ClickException("--register needs MLflow tracking; drop --no-tracking.")
     if force and not register:
         raise click.ClickException("--force only applies with --register NAME.")
+    if no_tracking and not output:
+        raise click.ClickException(
+            "--no-tracking without --output would train and then throw the model away: "
+            "pass --output DIR to keep the bundle, or drop --no-tracking to log it to MLflow."
+        )
+    if output:
+        check_output(output, overwrite=overwrite, folder=True)
     if not no_tracking:
         import palauteluokitin.tracking  # noqa: F401  (fails now, not after training, without the extra)
     result = train(load_recipe(recipe_path or DEFAULT_RECIPE), data or DEFAULT_CORPUS)
@@ -336,8 +359,10 @@ def evaluate_cli(
     split: str | None,
 ) -> None:
     """Print the per-label report of a model on any labelled file (the corpus columns:
-    the four categories, sentiment and epaasiallinen_kohtelu); with a pair column, also
-    the share of contrast pairs right on both members."""
+    the four categories, sentiment and epaasiallinen_kohtelu): the rows scored per split,
+    a warning for rows the model was trained on, one headline (the categories' macro-F1,
+    the macro avg of their table); with a pair column, also the share of contrast pairs
+    right on both members. A classify output (labels that are a model's predictions) is refused."""
     from palauteluokitin.classify.loaded_model import load_model
     from palauteluokitin.training.evaluation import evaluate_file
 
@@ -374,8 +399,12 @@ def scorecard_cli(model_name: str, models_dir: Path | None, trust_model: bool, d
 def stopped_cleanly():
     """SIGTERM and SIGHUP stop the block as Ctrl-C does, by an exception: the output's
     temporary .part file is removed on the way out. The exit status is 128 + the signal's
-    number, after one line saying so. (SIGKILL cannot be caught: its .part file stays.)"""
-    from palauteluokitin.classify.batch import stop_signals
+    number, after one line saying so. (SIGKILL cannot be caught: its .part file stays.)
+    The `cli` group applies it to every command; handlers can only be set in the main thread."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    from palauteluokitin.output_paths import stop_signals
 
     numbers = stop_signals()
 
@@ -404,8 +433,19 @@ def stopped_cleanly():
 )
 @click.option("--text-column", help="Column with the comments (default: detected from names and lengths).")
 @click.option("--id-column", help="Column with row ids, used in problem reports (default: detected).")
+@click.option(
+    "--sheet",
+    metavar="NAME|N",
+    help="Excel: the sheet to read, by name or by number (1 = the first; a sheet named '2' wins over "
+    "the second). Default: the only sheet, else the one sheet with the text column (--text-column, or "
+    "one named like palaute/kommentti/comment); none or several is an error listing the sheets.",
+)
 @model_options
-@click.option("--overwrite", is_flag=True, help="Replace the output file if it exists.")
+@click.option(
+    "--overwrite",
+    is_flag=True,
+    help="Replace the output file if it exists (never the input). Checked before the model loads.",
+)
 @click.option("--jobs", type=click.IntRange(1, 64), default=1, show_default=True, help="Worker processes.")
 @click.option(
     "--redact",
@@ -419,6 +459,7 @@ def classify_cli(
     output: Path | None,
     text_column: str | None,
     id_column: str | None,
+    sheet: str | None,
     model_name: str,
     models_dir: Path | None,
     trust_model: bool,
@@ -428,32 +469,33 @@ def classify_cli(
     quiet: bool,
 ) -> None:
     """Classify every comment of a feedback export (CSV/TSV/TXT, Excel, Parquet, JSONL):
-    rights categories, sentiment, the mistreatment flag with its reasons, and language."""
+    rights categories, sentiment, the mistreatment flag with its reasons, and language.
+    On a terminal a progress line shows each step, then rows, rows/s and the time left."""
+    from palauteluokitin.classify.progress import ProgressLine
+
+    progress = ProgressLine(sys.stderr) if not quiet and sys.stderr.isatty() else None
+    if progress:
+        progress(f"reading {source.name}", 0, None)  # shown while the classifier's modules load
     from palauteluokitin.classify.batch import classify_file
 
-    show_progress = not quiet and sys.stderr.isatty()
-    started = time.perf_counter()
-
-    def progress(rows: int) -> None:
-        rate = rows / max(time.perf_counter() - started, 1e-9)
-        click.echo(f"\r{rows:,} rows classified ({rate:,.0f} rows/s)", err=True, nl=False)
-
-    with stopped_cleanly():
+    try:
         summary = classify_file(
             source,
             output,
             text_column=text_column,
             id_column=id_column,
+            sheet=sheet,
             model=model_name,
             models_dir=models_dir,
             trust_model=trust_model,
             overwrite=overwrite,
             redact=redact,
             jobs=jobs,
-            progress=progress if show_progress else None,
+            progress=progress,
         )
-    if show_progress:
-        click.echo(err=True)
+    finally:
+        if progress:
+            progress.close()
     if not quiet:
         for line in summary.lines():
             click.echo(line, err=True)
@@ -477,6 +519,7 @@ def main() -> None:
 @click.option("--nps-column", help="Column with the 0–10 recommendation score (default: detected).")
 @click.option("--text-column", help="Column with the comment text (default: detected).")
 @click.option("--review-db", help="Review database URL: adds the review state of flagged comments.")
+@click.option("--overwrite", is_flag=True, help="Replace the output file if it exists.")
 def report_cli(
     classified_file: Path,
     output: Path,
@@ -485,6 +528,7 @@ def report_cli(
     nps_column: str | None,
     text_column: str | None,
     review_db: str | None,
+    overwrite: bool,
 ) -> None:
     """Write an analyst report (one self-contained HTML page, in Finnish) of CLASSIFIED_FILE,
     the output of `palauteluokitin classify`."""
@@ -493,6 +537,7 @@ def report_cli(
     written = write_report(
         classified_file,
         output,
+        overwrite=overwrite,
         unit_column=unit_column,
         date_column=date_column,
         nps_column=nps_column,
@@ -500,6 +545,6 @@ def report_cli(
         review_db=review_db,
     )
     click.echo(
-        f"Wrote {written.path}: {written.comments} comments reported, "
-        f"{written.problems} rows could not be classified."
+        f"Wrote {written.path}: {written.comments} comments reported, {written.without_comment} answers "
+        f"without a comment, {written.problems} rows could not be classified."
     )

@@ -5,6 +5,9 @@ from __future__ import annotations
 RIGHTS_CATEGORIES = ("kohtelu", "arvokkuus", "tiedonsaanti", "saumattomuus")
 SENTIMENTS = ("positiivinen", "negatiivinen", "ristiriitainen", "neutraali")
 FLAG = "epaasiallinen_kohtelu"
+# The `problem` of an answer left without a comment (a score only): normal in real forms,
+# so it is counted apart from the rows that could not be read or classified.
+EMPTY_COMMENT = "empty comment"
 # Every label column of an annotated file, in the corpus's order.
 LABEL_COLUMNS = (*RIGHTS_CATEGORIES, "sentiment", FLAG)
 LANGUAGES = ("fi", "sv", "en")

@@ -4,6 +4,7 @@ work: never the input itself, never an existing file (or a non-empty folder) unl
 
 from __future__ import annotations
 
+import signal
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -34,3 +35,10 @@ def check_output(
     if not path.parent.is_dir():
         raise OutputError(f"Cannot write {path}: folder {path.parent} does not exist.")
     return path
+
+
+def stop_signals() -> list[int]:
+    """The signals that stop a run and that the CLI turns into a clean exit, removing the
+    output's temporary file: SIGTERM, and SIGHUP (the terminal closed) where there is one.
+    SIGINT is Ctrl-C's KeyboardInterrupt."""
+    return [getattr(signal, name) for name in ("SIGTERM", "SIGHUP") if hasattr(signal, name)]

@@ -1,8 +1,9 @@
 """Classify a whole export file in chunks: memory stays flat whatever the number of rows.
 
-`classify_file` reads chunks with `exports.read.open_export`, classifies them with a model
-in this process or in `jobs` worker processes (at most two chunks in flight per worker,
-results in input order), and writes them with an atomic `exports.write.ExportWriter`.
+`classify_file` checks the output may be written, reads chunks with
+`exports.read.open_export`, classifies them with a model in this process or in `jobs`
+worker processes (at most two chunks in flight per worker, results in input order), and
+writes them with an atomic `exports.write.ExportWriter`, reporting each step to `progress`.
 """
 
 from __future__ import annotations
@@ -23,12 +24,13 @@ from pathlib import Path
 
 import pandas as pd
 
-from palauteluokitin.classify.loaded_model import OUTPUT_COLUMNS, LoadedModel, input_renames, load_model
-from palauteluokitin.errors import OutputError
+from palauteluokitin.classify.loaded_model import LoadedModel, input_renames, load_model
+from palauteluokitin.classify.progress import CLASSIFYING
 from palauteluokitin.exports.columns import choose_columns
-from palauteluokitin.exports.read import CHUNK_ROWS, Chunk, open_export
-from palauteluokitin.exports.write import ExportWriter
-from palauteluokitin.labels import FLAG, RIGHTS_CATEGORIES
+from palauteluokitin.exports.read import CHUNK_ROWS, Chunk, format_of, open_export
+from palauteluokitin.exports.write import WRITE_FORMATS, ExportWriter
+from palauteluokitin.labels import EMPTY_COMMENT, FLAG, RIGHTS_CATEGORIES
+from palauteluokitin.output_paths import check_output, stop_signals
 
 MAX_LISTED_PROBLEMS = 10
 
@@ -46,6 +48,7 @@ class Summary:
     sentiments: Counter = field(default_factory=Counter)
     languages: Counter = field(default_factory=Counter)
     flagged: int = 0
+    without_comment: int = 0  # answers with no comment (a score only): not counted as problems
     problems: int = 0
     problem_rows: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
@@ -62,7 +65,9 @@ class Summary:
             self.categories[label] += int(frame[label].fillna(0).sum())
         self.sentiments.update(frame["sentiment"].dropna())
         self.languages.update(language for language in frame["lang"] if language)
-        problems = frame["problem"] != ""
+        empty = frame["problem"] == EMPTY_COMMENT
+        self.without_comment += int(empty.sum())
+        problems = (frame["problem"] != "") & ~empty
         self.problems += int(problems.sum())
         for position in problems[problems].index[: MAX_LISTED_PROBLEMS - len(self.problem_rows)]:
             where = (
@@ -80,7 +85,8 @@ class Summary:
         lines = [
             f"Text column: {self.text_column!r} ({how}); id column: {self.id_column or 'none'}",
             *(f"Note: {note}" for note in self.notes),
-            f"Rows: {self.rows:,}; flagged ({FLAG}): {self.flagged:,}; problems: {self.problems:,}",
+            f"Rows: {self.rows:,}; flagged ({FLAG}): {self.flagged:,}; "
+            f"without a comment: {self.without_comment:,}; problems: {self.problems:,}",
             f"Categories: {categories}",
             f"Sentiment: {sentiments or '-'}",
             f"Languages: {languages or '-'}",
@@ -96,12 +102,6 @@ class Summary:
 
 def default_output(path: Path) -> Path:
     return path.with_name(f"{path.stem}.classified.csv")
-
-
-def stop_signals() -> list[int]:
-    """The signals that stop a run and that the CLI turns into a clean exit: SIGTERM, and
-    SIGHUP (the terminal closed) where there is one. SIGINT is Ctrl-C's KeyboardInterrupt."""
-    return [getattr(signal, name) for name in ("SIGTERM", "SIGHUP") if hasattr(signal, name)]
 
 
 _worker_model: LoadedModel | None = None  # set in each worker process by _start_worker
@@ -194,31 +194,42 @@ def classify_file(
     *,
     text_column: str | None = None,
     id_column: str | None = None,
+    sheet: str | int | None = None,
     model: str | LoadedModel = "default",
     trust_model: bool = False,
     overwrite: bool = False,
     redact: bool = False,
     jobs: int = 1,
     chunk_rows: int = CHUNK_ROWS,
-    progress: Callable[[int], None] | None = None,
+    progress: Callable[[str, int, int | None], None] | None = None,
     models_dir: Path | None = None,
     start_method: str | None = None,
 ) -> Summary:
     """Classify every row of `source` into `output` (default: <stem>.classified.csv beside
-    it). `start_method` is the multiprocessing start method of the `jobs` workers (default:
-    the platform's)."""
+    it); of an Excel workbook, `sheet` (a name or a 1-based number; default: the sheet with
+    the text column, see `exports.read.open_export`). The output is checked before anything
+    slow (`output_paths.check_output`). `progress(stage, rows, total)` hears each step:
+    "counting rows", "loading model …", then "classifying" after each chunk; `total` is
+    None where counting would cost a reading (Excel). `start_method` is the multiprocessing
+    start method of the `jobs` workers (default: the platform's)."""
     started = time.perf_counter()
     source = Path(source)
     output = Path(output) if output else default_output(source)
-    if output.resolve() == source.resolve():
-        raise OutputError(f"The output {output} is the input file; choose another -o.")
-    export = open_export(source)
+    format_of(output, WRITE_FORMATS, "write")
+    check_output(output, overwrite=overwrite, inputs=[source])
+    report = progress or (lambda stage, rows, total: None)
+    export = open_export(source, sheet=sheet, text_column=text_column)
     sample = next(export.chunks(min(chunk_rows, 500)), None)
     header = pd.DataFrame(columns=export.columns) if sample is None else sample.frame
     detected = text_column is None
     columns = choose_columns(header, text=text_column, id=id_column)
     text_column, id_column = columns.text, columns.id
+    total = None
+    if progress:
+        report("counting rows", 0, None)
+        total = export.count_rows()
     if not isinstance(model, LoadedModel):
+        report(f"loading model {model!r}", 0, total)
         model = load_model(model, trusted=trust_model, models_dir=models_dir)
     renames = input_renames(export.columns)
     summary = Summary(
@@ -226,17 +237,25 @@ def classify_file(
     )
     summary.notes += [f"input column {old!r} renamed {new!r} in the output" for old, new in renames.items()]
     export.text_column = text_column
-    writer = ExportWriter(output, overwrite=overwrite)
+    writer = ExportWriter(
+        output,
+        overwrite=overwrite,
+        inputs=[source],
+        # Cells of CSV and Excel are read as text: numbers again where a whole column is numbers.
+        text_columns=[renames.get(column, column) for column in export.columns]
+        if export.kind in ("csv", "xlsx")
+        else (),
+        comment_column=renames.get(text_column, text_column),
+    )
     with writer, fewer_collections():
-        if sample is None:
-            empty = header.rename(columns=renames)
-            writer.commit(empty.reindex(columns=[*empty.columns, *OUTPUT_COLUMNS]))
+        report(CLASSIFYING, 0, total)
+        if sample is None:  # the header, and the output columns with their types
+            writer.commit(model.classify_frame(header, text_column))
         else:
             for frame in _in_order(model, export.chunks(chunk_rows), text_column, jobs, redact, start_method):
                 summary.add(frame, summary.rows)
                 writer.write(frame)
-                if progress:
-                    progress(summary.rows)
+                report(CLASSIFYING, summary.rows, total)
             writer.commit()
     summary.seconds = time.perf_counter() - started
     return summary

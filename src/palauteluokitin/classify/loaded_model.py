@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from palauteluokitin.labels import FLAG, OUTPUT_COLUMNS, RIGHTS_CATEGORIES
+from palauteluokitin.labels import EMPTY_COMMENT, FLAG, OUTPUT_COLUMNS, RIGHTS_CATEGORIES
 from palauteluokitin.modeling.compiled import CompiledClassifier
 from palauteluokitin.modeling.explain import FlagExplainer
 from palauteluokitin.text.language import detect_languages
@@ -68,7 +68,7 @@ class Result:
 def text_problem(value) -> tuple[str, str]:
     """(the text to classify, '') or ('', why the value is not a classifiable comment)."""
     if value is None or (isinstance(value, float) and value != value):
-        return "", "empty comment"
+        return "", EMPTY_COMMENT
     if isinstance(value, bytes):
         try:
             value = value.decode("utf-8")
@@ -80,7 +80,7 @@ def text_problem(value) -> tuple[str, str]:
         return "", f"not text: a {type(value).__name__} value"
     text = CONTROL_CHARACTERS.sub(" ", value).strip()
     if not text:
-        return "", "empty comment"
+        return "", EMPTY_COMMENT
     if len(text) > MAX_TEXT_CHARS:
         return "", f"too long: {len(text):,} characters (the limit is {MAX_TEXT_CHARS:,}); split the comment"
     if text.count("\ufffd") * 5 > len(text):
@@ -189,8 +189,12 @@ class LoadedModel:
         text_column = given_column(frame.columns, text_column, "text_column") or detect_text_column(frame)
         results = self.classify(frame[text_column].tolist(), row_problems)
         output = pd.DataFrame([result.row() for result in results], columns=OUTPUT_COLUMNS, index=frame.index)
+        # Labels are integers and scores floats even in a chunk of problems only, where
+        # every one is missing (Parquet takes each column's type from the first chunk).
         for label in (*RIGHTS_CATEGORIES, FLAG):
             output[label] = output[label].astype("Int8")
+        for score in [column for column in OUTPUT_COLUMNS if column.endswith("_score")]:
+            output[score] = output[score].astype("float64")
         if redact:
             from palauteluokitin.privacy.redact import redact as redact_text
 

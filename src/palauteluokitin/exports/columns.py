@@ -65,15 +65,26 @@ def _normalise(name: str) -> str:
     return re.sub(r"[\s_\-]+", " ", name.lower()).strip(" ?:.")
 
 
-def detect_text_column(frame: pd.DataFrame) -> str:
-    """The column with the free-text feedback: a known name, else the longest texts."""
-    names = {_normalise(str(column)): column for column in frame.columns}
+def named_text_column(columns, parts: bool = True) -> str | None:
+    """The column whose name says it holds the free-text feedback: a known name, else
+    (with `parts`) one containing palaute, kommentti, comment…; None if there is none."""
+    names = {_normalise(str(column)): column for column in columns}
     for known in TEXT_COLUMN_NAMES:
         if known in names:
             return names[known]
-    for normalised, column in names.items():
-        if any(part in normalised for part in TEXT_COLUMN_PARTS):
-            return column
+    if not parts:
+        return None
+    return next(
+        (column for normal, column in names.items() if any(part in normal for part in TEXT_COLUMN_PARTS)),
+        None,
+    )
+
+
+def detect_text_column(frame: pd.DataFrame) -> str:
+    """The column with the free-text feedback: a known name, else the longest texts."""
+    named = named_text_column(frame.columns)
+    if named is not None:
+        return named
     lengths = {}
     for column in frame.columns:
         values = frame[column].dropna().astype(str).head(1000)

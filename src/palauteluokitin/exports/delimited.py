@@ -121,6 +121,8 @@ def csv_records(path: Path, encoding: str, delimiter: str) -> Iterator[tuple[lis
                 raw = lines.take()
             if record is None or len(raw) > 1 and "".join(raw).count('"') % 2 == 1:
                 for offset, line in enumerate(raw):
+                    if not line.strip():
+                        continue  # a blank line is no row, quoted or not
                     fields = next(
                         csv.reader([line.rstrip("\r\n")], delimiter=delimiter, quoting=csv.QUOTE_NONE),
                         [],

@@ -1,12 +1,12 @@
 """Excel .xlsx exports read as a stream, with limits, so that a small hostile workbook cannot
 make the reader hold gigabytes or run for minutes.
 
-openpyxl reads the workbook's structure (which part is the first sheet, the date styles,
-the 1904 calendar) and converts each cell's value; the first sheet and its shared strings
-are parsed here with expat, a block at a time. A cell's text is counted as it arrives and
-kept only up to a limit; the sheet's declared `<dimension>` is never read, so it cannot
-invent columns or hide rows. Before anything is unzipped, every part's declared size and
-compression ratio are checked.
+openpyxl reads the workbook's structure (its worksheets, the date styles, the 1904
+calendar) and converts each cell's value; a sheet and its shared strings are parsed here
+with expat, a block at a time, the strings only as far as the cells read need them. A
+cell's text is counted as it arrives and kept only up to a limit; the sheet's declared
+`<dimension>` is never read, so it cannot invent columns or hide rows. Before anything is
+unzipped, every part's declared size and compression ratio are checked.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from palauteluokitin.errors import ExportReadError
 MAX_RATIO = 100  # Apache POI's default: more than 100 times smaller zipped is a zip bomb
 RATIO_GRACE_BYTES = 1 << 20  # a small part may compress better than that
 MAX_PART_BYTES = 64 << 20  # a part openpyxl reads whole (workbook, styles, relationships)
-MAX_SHEET_BYTES = 1 << 30  # the first sheet and its shared strings, unzipped, together
+MAX_SHEET_BYTES = 1 << 30  # the sheet read and its shared strings, unzipped, together
 MAX_SHARED_STRINGS_BYTES = 256 << 20  # held in memory while the sheet is read
 BLOCK_BYTES = 1 << 20
 MAIN_NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
@@ -56,20 +56,21 @@ class _Archive(zipfile.ZipFile):
 
 @dataclass
 class Sheet:
-    """The first worksheet of a workbook and what reading its cells needs."""
+    """One worksheet of a workbook and what reading its cells needs."""
 
     path: Path
+    name: str
     part: str
     strings_part: str | None
-    sheet_names: list[str]
     epoch: datetime
     date_formats: set[int]
     timedelta_formats: set[int]
 
 
-def first_sheet(path: Path) -> Sheet:
-    """Check the workbook's parts and find its first worksheet; ExportReadError if the
-    workbook cannot be read or is past a limit."""
+def worksheets(path: Path) -> list[Sheet]:
+    """Check the workbook's parts and list its worksheets, in order (chart sheets are not
+    worksheets); ExportReadError if the workbook cannot be read, has no worksheet, or is
+    past a limit. `check_sizes` checks the one to be read."""
     from openpyxl.packaging.manifest import Manifest
     from openpyxl.reader.excel import _find_workbook_part
     from openpyxl.reader.workbook import WorkbookParser
@@ -84,27 +85,28 @@ def first_sheet(path: Path) -> Sheet:
             workbook = WorkbookParser(archive, _find_workbook_part(package).PartName[1:], keep_links=False)
             workbook.parse()
             apply_stylesheet(archive, workbook.wb)
-            found = list(workbook.find_sheets())
-            parts = [rel.target for _, rel in found if "chartsheet" not in rel.Type]
-            parts = [part for part in parts if part in archive.NameToInfo]
             strings = package.find(SHARED_STRINGS)
-            sheet = Sheet(
-                path,
-                parts[0] if parts else "",
-                strings.PartName[1:] if strings is not None else None,
-                [sheet.name for sheet, _ in found],
-                workbook.wb.epoch,
-                workbook.wb._date_formats,
-                workbook.wb._timedelta_formats,
-            )
-            if not parts:
+            sheets = [
+                Sheet(
+                    path,
+                    sheet.name,
+                    rel.target,
+                    strings.PartName[1:] if strings is not None else None,
+                    workbook.wb.epoch,
+                    workbook.wb._date_formats,
+                    workbook.wb._timedelta_formats,
+                )
+                for sheet, rel in workbook.find_sheets()
+                if "chartsheet" not in rel.Type and rel.target in archive.NameToInfo
+            ]
+            if not sheets:
                 raise ExportReadError(f"{path.name} has no worksheet.")
-            _check_sizes(sheet, archive)
+            check_sizes(sheets[0], archive, whole=False)
     except ExportReadError:
         raise
     except Exception as error:  # zipfile and openpyxl raise many unrelated types for a broken file
         raise ExportReadError(f"{path.name} is not a readable Excel .xlsx file: {error}") from error
-    return sheet
+    return sheets
 
 
 def _mib(size: int) -> str:
@@ -120,14 +122,19 @@ def _check_ratios(path: Path, archive: zipfile.ZipFile) -> None:
             )
 
 
-def _check_sizes(sheet: Sheet, archive: zipfile.ZipFile) -> None:
+def check_sizes(sheet: Sheet, archive: zipfile.ZipFile | None = None, whole: bool = True) -> None:
+    """ExportReadError if the workbook's shared strings, or (`whole`) the sheet and its
+    shared strings together, would unzip past their limit."""
+    if archive is None:
+        with zipfile.ZipFile(sheet.path) as archive:
+            return check_sizes(sheet, archive, whole)
     streamed = [part for part in (sheet.part, sheet.strings_part) if part in archive.NameToInfo]
     strings = archive.getinfo(sheet.strings_part).file_size if sheet.strings_part in streamed else 0
     total = sum(archive.getinfo(part).file_size for part in streamed)
-    for what, size, limit in [
-        ("its shared strings", strings, MAX_SHARED_STRINGS_BYTES),
-        ("the first sheet and its shared strings", total, MAX_SHEET_BYTES),
-    ]:
+    limits = [("its shared strings", strings, MAX_SHARED_STRINGS_BYTES)]
+    if whole:
+        limits.append((f"sheet {sheet.name!r} and its shared strings", total, MAX_SHEET_BYTES))
+    for what, size, limit in limits:
         if size > limit:
             raise ExportReadError(
                 f"{sheet.path.name}: {what} would unzip to {_mib(size)}; the limit is {_mib(limit)}. "
@@ -200,29 +207,47 @@ def _refuse_doctype(sheet: Sheet, part: str) -> None:
     raise ExportReadError(f"{sheet.path.name}: {part} declares a document type, which Excel never writes.")
 
 
-def shared_strings(sheet: Sheet, limit: int) -> list:
-    """The workbook's shared strings; TOO_LONG for one of more than `limit` characters."""
-    from openpyxl.cell.text import Text
+class SharedStrings:
+    """The workbook's shared strings, as a list of them that is parsed only as far as the
+    cells read ask for (the header rows of several sheets need only the first few);
+    TOO_LONG for one of more than `limit` characters."""
 
-    if sheet.strings_part is None:
-        return []
-    strings = []
-    for _, element, too_long in _parse(
-        sheet, sheet.strings_part, _CappedElements(f"{MAIN_NS}si", None, limit)
-    ):
-        strings.append(TOO_LONG if too_long else Text.from_tree(element).content.replace("x005F_", ""))
-    return strings
+    def __init__(self, sheet: Sheet, limit: int) -> None:
+        from openpyxl.cell.text import Text
+
+        self._text = Text
+        self._strings: list = []
+        self._events = (
+            _parse(sheet, sheet.strings_part, _CappedElements(f"{MAIN_NS}si", None, limit))
+            if sheet.strings_part is not None
+            else iter(())
+        )
+
+    def __getitem__(self, index: int):
+        while len(self._strings) <= index:
+            event = next(self._events, None)
+            if event is None:
+                break
+            _, element, too_long = event
+            self._strings.append(
+                TOO_LONG if too_long else self._text.from_tree(element).content.replace("x005F_", "")
+            )
+        if not 0 <= index < len(self._strings):
+            raise IndexError(f"there is no shared string {index}")
+        return self._strings[index]
 
 
-def sheet_rows(sheet: Sheet, limit: int) -> Iterator[tuple[int, dict[int, object]]]:
-    """(row number, {column number: value}) for each row of the first sheet, as openpyxl
-    reads values (numbers, dates, formulas as their cached values); TOO_LONG for a cell of
-    more than `limit` characters."""
+def sheet_rows(
+    sheet: Sheet, limit: int, strings: SharedStrings | None = None
+) -> Iterator[tuple[int, dict[int, object]]]:
+    """(row number, {column number: value}) for each row of `sheet`, as openpyxl reads
+    values (numbers, dates, formulas as their cached values); TOO_LONG for a cell of more
+    than `limit` characters. `strings`: the workbook's, when several sheets are read."""
     from openpyxl.worksheet._reader import WorkSheetParser
 
     cells = WorkSheetParser(
         None,
-        shared_strings(sheet, limit),
+        strings if strings is not None else SharedStrings(sheet, limit),
         data_only=True,
         epoch=sheet.epoch,
         date_formats=sheet.date_formats,
@@ -244,9 +269,11 @@ def sheet_rows(sheet: Sheet, limit: int) -> Iterator[tuple[int, dict[int, object
             cell = cells.parse_cell(element)
             if row is not None:
                 row[cell["column"]] = TOO_LONG if too_long else cell["value"]
+    except ExportReadError:  # from the shared strings, read as the cells ask for them
+        raise
     except (ValueError, IndexError, TypeError) as error:
         raise ExportReadError(
-            f"{sheet.path.name}: row {cells.row_counter} of the first sheet cannot be read: {error}"
+            f"{sheet.path.name}: row {cells.row_counter} of sheet {sheet.name!r} cannot be read: {error}"
         ) from error
     if row is not None:
         yield cells.row_counter, row

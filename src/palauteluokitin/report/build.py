@@ -9,6 +9,8 @@ comments shown are redacted and shortened.
 from __future__ import annotations
 
 import math
+import os
+import tempfile
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -18,6 +20,7 @@ import pandas as pd
 from palauteluokitin.exports.columns import Columns, choose_columns
 from palauteluokitin.exports.read import read_table
 from palauteluokitin.labels import FLAG, RIGHTS_CATEGORIES, SENTIMENTS
+from palauteluokitin.output_paths import check_output
 from palauteluokitin.report import charts
 from palauteluokitin.report.classified import (
     classified_rows,
@@ -270,7 +273,7 @@ def build_report(
     generated: date | None = None,
 ) -> str:
     """The report of a classified frame as one HTML page (Finnish, charts inline, no URLs)."""
-    rows, problems = classified_rows(frame)
+    rows, without_comment, problems = classified_rows(frame)
     columns = choose_columns(frame, text=text_column, unit=unit_column, date=date_column, nps=nps_column)
     notes = []
     nps = None
@@ -297,6 +300,7 @@ def build_report(
         generated=fi_date(generated or date.today()),
         total=len(frame),
         classified=len(rows),
+        without_comment=without_comment,
         problems=problems,
         model_versions=model_versions,
         columns=columns,
@@ -323,6 +327,7 @@ class WrittenReport:
 
     path: Path
     comments: int
+    without_comment: int
     problems: int
 
 
@@ -330,28 +335,57 @@ def write_report(
     path_in: Path,
     path_out: Path,
     *,
+    overwrite: bool = False,
     unit_column: str | None = None,
     date_column: str | None = None,
     nps_column: str | None = None,
     text_column: str | None = None,
     review_db: str | None = None,
 ) -> WrittenReport:
-    """Read a classified export (any format `exports.read.read_table` reads) and write its report."""
-    frame = read_table(Path(path_in))
-    rows, problems = classified_rows(frame)
-    statuses = None
-    if review_db:
-        from palauteluokitin.review.store import case_statuses
+    """Read a classified export (any format `exports.read.read_table` reads) and write its report.
 
-        statuses = case_statuses(review_db)
-    html = build_report(
-        frame,
-        unit_column=unit_column,
-        date_column=date_column,
-        nps_column=nps_column,
-        text_column=text_column,
-        review_statuses=statuses,
-        source_name=Path(path_in).name,
-    )
-    Path(path_out).write_text(html, encoding="utf-8")
-    return WrittenReport(Path(path_out), len(rows), problems)
+    `path_out` follows the rule of every command that writes (`output_paths.check_output`),
+    checked before anything is read: never the input or the review database's file, an
+    existing file only with `overwrite`. The page goes to a hidden temporary file beside it,
+    made first (an unwritable folder is refused at once) and renamed into place at the end,
+    so an error, Ctrl-C or a stop signal leaves no file."""
+    path_in, path_out = Path(path_in), Path(path_out)
+    inputs = [path_in]
+    if review_db:
+        from palauteluokitin.review.db import sqlite_file
+
+        inputs += [path for path in [sqlite_file(review_db)] if path]
+    check_output(path_out, overwrite=overwrite, inputs=inputs)
+    handle, temporary = tempfile.mkstemp(prefix=f".{path_out.name}.", suffix=".part", dir=path_out.parent)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as target:
+            statuses = None
+            if review_db:  # before the export is read: a database not ready is refused at once
+                from palauteluokitin.review.store import case_statuses
+
+                statuses = case_statuses(review_db)
+            frame = read_table(path_in)
+            rows, without_comment, problems = classified_rows(frame)
+            html = build_report(
+                frame,
+                unit_column=unit_column,
+                date_column=date_column,
+                nps_column=nps_column,
+                text_column=text_column,
+                review_statuses=statuses,
+                source_name=path_in.name,
+            )
+            target.write(html)
+        # mkstemp made it 0600; the finished page is as readable as any new file
+        os.chmod(temporary, 0o666 & ~_umask())
+        os.replace(temporary, path_out)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+    return WrittenReport(path_out, len(rows), without_comment, problems)
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask

@@ -13,7 +13,7 @@ from datetime import datetime
 import pandas as pd
 
 from palauteluokitin.errors import ReportInputError
-from palauteluokitin.labels import FLAG, OUTPUT_COLUMNS, RIGHTS_CATEGORIES, SENTIMENTS
+from palauteluokitin.labels import EMPTY_COMMENT, FLAG, OUTPUT_COLUMNS, RIGHTS_CATEGORIES, SENTIMENTS
 
 # The classify output columns the report reads (not lang and model_version).
 REQUIRED_COLUMNS = tuple(name for name in OUTPUT_COLUMNS if name not in ("lang", "model_version"))
@@ -49,8 +49,9 @@ def is_blank(series: pd.Series) -> pd.Series:
     return series.isna() | (series.astype(str).str.strip().isin(["", "nan", "None", "<NA>"]))
 
 
-def classified_rows(frame: pd.DataFrame) -> tuple[pd.DataFrame, int]:
-    """The rows that were classified, with numeric label columns, and the count of problem rows."""
+def classified_rows(frame: pd.DataFrame) -> tuple[pd.DataFrame, int, int]:
+    """The rows that were classified, with numeric label columns; the count of answers
+    without a comment; and the count of the other rows with a problem."""
     missing = [name for name in REQUIRED_COLUMNS if name not in frame.columns]
     if missing:
         raise ReportInputError(
@@ -71,7 +72,8 @@ def classified_rows(frame: pd.DataFrame) -> tuple[pd.DataFrame, int]:
         if name.endswith("_score"):
             rows[name] = pd.to_numeric(rows[name], errors="coerce").fillna(0.0)
     rows["flag_reasons"] = rows["flag_reasons"].where(~is_blank(rows["flag_reasons"]), "").astype(str)
-    return rows, int(problem.sum())
+    empty = frame["problem"].astype(str).str.strip() == EMPTY_COMMENT
+    return rows, int(empty.sum()), int((problem & ~empty).sum())
 
 
 def _check(rows: pd.DataFrame, name: str, ok: pd.Series, expected: str) -> None:

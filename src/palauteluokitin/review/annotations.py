@@ -20,11 +20,11 @@ from pathlib import Path
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from palauteluokitin.errors import ReviewError
 from palauteluokitin.exports.write import CSV_LINE_END, neutralise_formula
 from palauteluokitin.labels import FLAG, RIGHTS_CATEGORIES
+from palauteluokitin.output_paths import check_output
 from palauteluokitin.review.cases import RESOLVED
-from palauteluokitin.review.db import Case, ensure_current, make_engine
+from palauteluokitin.review.db import Case, ensure_current, make_engine, sqlite_file
 from palauteluokitin.training.corpus import CORPUS_COLUMNS
 
 
@@ -55,12 +55,12 @@ def annotation_row(case: Case) -> dict[str, str] | None:
 
 def export_annotations(db_url: str, out: Path, corrected_only: bool = False, overwrite: bool = False) -> int:
     """Write the annotated rows to CSV `out`; return how many. `corrected_only` keeps
-    only cases whose labels a reviewer set, leaving out the model's own predictions."""
-    out = Path(out)
-    if out.exists() and not overwrite:
-        raise ReviewError(f"{out} exists; pass --overwrite to replace it")
-    if not out.parent.is_dir():
-        raise ReviewError(f"cannot write {out}: folder {out.parent} does not exist")
+    only cases whose labels a reviewer set, leaving out the model's own predictions.
+    `out` follows `output_paths.check_output` (never the database's own file, an existing
+    file only with `overwrite`) and is written to a temporary file renamed at the end."""
+    out = check_output(
+        Path(out), overwrite=overwrite, inputs=[path for path in [sqlite_file(db_url)] if path]
+    )
     engine = make_engine(db_url)
     try:
         ensure_current(engine)

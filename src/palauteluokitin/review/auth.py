@@ -12,6 +12,7 @@ user's `session_generation`, and a session made for an older one is no longer ac
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -20,11 +21,11 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
 from palauteluokitin.errors import LoginThrottledError, UserError
 from palauteluokitin.review import audit
-from palauteluokitin.review.db import LoginAttempt, User, UserUnit, transaction, utcnow
+from palauteluokitin.review.db import Case, LoginAttempt, User, UserUnit, transaction, utcnow
 
 ROLES = ("reviewer", "admin")
 MIN_PASSWORD_LENGTH = 10
@@ -33,6 +34,7 @@ WINDOW = timedelta(minutes=15)
 _USERNAME = re.compile(r"^[A-Za-z0-9._@-]{2,100}$")
 _hasher = PasswordHasher()
 _DUMMY_HASH = _hasher.hash("not a real password, only for equal timing")
+MAX_LISTED_UNITS = 20  # in the message refusing an unknown unit
 
 
 def hash_password(password: str) -> str:
@@ -48,6 +50,46 @@ def clean_units(units: Iterable[str]) -> list[str]:
     return sorted({unit.strip() for unit in units if unit.strip()})
 
 
+def known_units(session: Session) -> list[str]:
+    """The units the cases have: what a reviewer's units are matched against."""
+    return sorted(unit for unit in session.scalars(sa.select(Case.unit).distinct()) if unit)
+
+
+def check_units(session: Session, units: Iterable[str], new_units: bool = False) -> None:
+    """Refuse units that no case has, naming the known units and the closest one: a typo
+    would leave the reviewer an empty queue. `new_units` accepts them (a unit whose comments
+    are still to be imported)."""
+    units = clean_units(units)
+    if new_units or not units:
+        return
+    known = known_units(session)
+    unknown = [unit for unit in units if unit not in known]
+    if not unknown:
+        return
+    folded = {unit.casefold(): unit for unit in known}
+    en, fi = [], []
+    for unit in unknown:
+        closest = difflib.get_close_matches(unit.casefold(), folded, n=1)
+        en.append(f"{unit!r}" + (f" (did you mean {folded[closest[0]]!r}?)" if closest else ""))
+        fi.append(f"”{unit}”" + (f" (tarkoititko ”{folded[closest[0]]}”?)" if closest else ""))
+    listed = known[:MAX_LISTED_UNITS]
+    more = len(known) - len(listed)
+    if known:
+        known_en = "known units: " + ", ".join(map(repr, listed)) + (f" and {more} more" if more else "")
+        known_fi = "Tunnetut yksiköt: " + ", ".join(f"”{unit}”" for unit in listed)
+        known_fi += f" ja {more} muuta." if more else "."
+    else:
+        known_en = "no comments have been imported yet (palauteluokitin review import)"
+        known_fi = "Palautteita ei ole vielä tuotu."
+    one = len(unknown) == 1
+    raise UserError(
+        f"no case has the unit{'' if one else 's'} {', '.join(en)}; {known_en}. "
+        "Pass --new-unit if it is a new unit whose comments are still to be imported.",
+        fi=f"{'Yksiköllä' if one else 'Yksiköillä'} {', '.join(fi)} ei ole yhtään tapausta. {known_fi} "
+        "Jos yksikkö on uusi eikä sen palautteita ole vielä tuotu, valitse ”Uusi yksikkö”.",
+    )
+
+
 def get_user(session: Session, username: str) -> User:
     user = session.scalar(sa.select(User).where(User.username == username))
     if user is None:
@@ -55,8 +97,16 @@ def get_user(session: Session, username: str) -> User:
     return user
 
 
-def create_user(session: Session, username: str, password: str, role: str, units: Iterable[str] = ()) -> User:
-    """Add an active user; usernames are letters, digits and . _ @ -."""
+def create_user(
+    session: Session,
+    username: str,
+    password: str,
+    role: str,
+    units: Iterable[str] = (),
+    new_units: bool = False,
+) -> User:
+    """Add an active user; usernames are letters, digits and . _ @ -. Units must be units
+    of cases unless `new_units` (see `check_units`)."""
     if not _USERNAME.match(username):
         raise UserError(
             f"username {username!r}: use 2–100 letters, digits or . _ @ -",
@@ -66,15 +116,20 @@ def create_user(session: Session, username: str, password: str, role: str, units
         raise UserError(f"role {role!r}: choose one of {', '.join(ROLES)}", fi="Valitse rooli.")
     if session.scalar(sa.select(User.id).where(User.username == username)) is not None:
         raise UserError(f"a user named {username!r} already exists", fi="Käyttäjätunnus on jo käytössä.")
+    units = clean_units(units)
+    check_units(session, units, new_units)
     user = User(username=username, password_hash=hash_password(password), role=role, active=True)
-    user.unit_rows = [UserUnit(unit=unit) for unit in clean_units(units)]
+    user.unit_rows = [UserUnit(unit=unit) for unit in units]
     session.add(user)
     session.flush()
     return user
 
 
-def set_units(user: User, units: Iterable[str]) -> None:
+def set_units(user: User, units: Iterable[str], new_units: bool = False) -> None:
+    """Replace the user's units; units the user did not have must be units of cases unless
+    `new_units` (see `check_units`)."""
     wanted = clean_units(units)
+    check_units(object_session(user), [unit for unit in wanted if unit not in user.units], new_units)
     user.unit_rows = [row for row in user.unit_rows if row.unit in wanted] + [
         UserUnit(unit=unit) for unit in wanted if unit not in user.units
     ]
@@ -156,10 +211,17 @@ def _account(user: User) -> Account:
     return Account(user.username, user.role, tuple(user.units), user.active)
 
 
-def add_user(db_url: str, username: str, password: str, role: str, units: Iterable[str] = ()) -> Account:
+def add_user(
+    db_url: str,
+    username: str,
+    password: str,
+    role: str,
+    units: Iterable[str] = (),
+    new_units: bool = False,
+) -> Account:
     """Create a user in the database at `db_url` (audited as done from the command line)."""
     with transaction(db_url) as session:
-        user = create_user(session, username, password, role, units)
+        user = create_user(session, username, password, role, units, new_units)
         detail = f"{user.username} ({user.role}; yksiköt: {', '.join(user.units) or '–'})"
         audit.record(session, None, "user_create", detail=detail, username=CLI_ACTOR)
         return _account(user)
@@ -173,13 +235,14 @@ def update_user(
     active: bool | None = None,
     role: str | None = None,
     password: str | None = None,
+    new_units: bool = False,
 ) -> Account:
     """Change a user's units, active state, role or password; None leaves a field as it is."""
     with transaction(db_url) as session:
         user = get_user(session, username)
         changes = []
         if units is not None:
-            set_units(user, units)
+            set_units(user, units, new_units)
             changes.append(f"yksiköt: {', '.join(user.units) or '–'}")
         if active is not None:
             set_active(user, active)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 from pathlib import Path
 
 import click
@@ -17,6 +18,13 @@ db_option = click.option(
     show_default=True,
     help=f"Database URL (sqlite:///FILE, postgresql://USER:PASSWORD@HOST/DB) or a SQLite file path; "
     f"env {DB_ENV}.",
+)
+
+new_unit_option = click.option(
+    "--new-unit",
+    is_flag=True,
+    help="Accept --unit values that no case has yet (a unit whose comments are still to be imported); "
+    "without it such a unit is refused, with the closest known unit suggested.",
 )
 
 
@@ -53,11 +61,12 @@ def init_cli(db_url: str, review_days: int | None) -> None:
 @click.argument("username")
 @click.option("--role", type=click.Choice(["reviewer", "admin"]), required=True)
 @click.option("--unit", "units", multiple=True, help="A unit whose cases the user sees; repeat for more.")
-def add_user_cli(db_url: str, username: str, role: str, units: tuple[str, ...]) -> None:
+@new_unit_option
+def add_user_cli(db_url: str, username: str, role: str, units: tuple[str, ...], new_unit: bool) -> None:
     """Create a user; the password comes from a prompt or PALAUTELUOKITIN_PASSWORD."""
     from palauteluokitin.review.auth import add_user
 
-    account = add_user(db_url, username, _password(), role, units)
+    account = add_user(db_url, username, _password(), role, units, new_units=new_unit)
     click.echo(f"created {account.role} {account.username}; units: {', '.join(account.units) or '–'}")
 
 
@@ -66,12 +75,13 @@ def add_user_cli(db_url: str, username: str, role: str, units: tuple[str, ...]) 
 @click.argument("username")
 @click.option("--unit", "units", multiple=True, help="Replace the user's units with these; repeat for more.")
 @click.option("--no-units", is_flag=True, help="Remove all of the user's units.")
+@new_unit_option
 @click.option("--role", type=click.Choice(["reviewer", "admin"]))
 @click.option("--active/--inactive", default=None, help="Let the user log in, or deactivate them.")
 @click.option(
     "--password", "new_password", is_flag=True, help=f"Set a new password (prompt or {PASSWORD_ENV})."
 )
-def set_user_cli(db_url, username, units, no_units, role, active, new_password) -> None:
+def set_user_cli(db_url, username, units, no_units, new_unit, role, active, new_password) -> None:
     """Change a user's units, role, active state or password."""
     from palauteluokitin.review.auth import update_user
 
@@ -82,6 +92,7 @@ def set_user_cli(db_url, username, units, no_units, role, active, new_password) 
         active=active,
         role=role,
         password=_password() if new_password else None,
+        new_units=new_unit,
     )
     state = "active" if account.active else "inactive"
     click.echo(f"{account.username}: {account.role}, {state}; units: {', '.join(account.units) or '–'}")
@@ -115,8 +126,8 @@ def import_cli(db_url, classified_file: Path, unit_column, text_column, id_colum
     )
     click.echo(
         f"{classified_file.name}: {result.rows} rows, {result.new} new cases, "
-        f"{result.already_present} already present, {result.skipped} skipped (problem), "
-        f"{result.not_flagged} not flagged."
+        f"{result.already_present} already present, {result.not_flagged} not flagged, "
+        f"{result.without_comment} without a comment, {result.skipped} skipped (problem)."
     )
     if result.different_text:
         click.echo(
@@ -168,6 +179,9 @@ def serve_cli(
     from palauteluokitin.review.app import create_app, dispose
 
     app = create_app(db_url, secure_cookies=secure_cookies, proxy_count=proxy_count)
+    for name in ("SIGTERM", "SIGHUP"):  # how a server is stopped, not an interrupted write: no message
+        if hasattr(signal, name):
+            signal.signal(getattr(signal, name), signal.SIG_DFL)
     server = create_server(app, host=host, port=port, threads=threads, ident="palauteluokitin")
     click.echo(f"serving the review queue on http://{host}:{server.effective_port}/ (Ctrl+C stops)")
     try:

@@ -156,6 +156,17 @@ def normalise_url(url: str) -> str:
     return url
 
 
+def sqlite_file(url: str) -> Path | None:
+    """The file of a SQLite database URL or path; None for any other database."""
+    try:
+        parsed = make_url(normalise_url(url))
+    except sa.exc.ArgumentError:
+        return None
+    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
+        return None
+    return Path(parsed.database)
+
+
 def make_engine(url: str) -> Engine:
     """An engine for the database at `url`; SQLite gets foreign keys and a busy timeout.
     Statement parameters (which hold redacted comment text) never appear in errors or logs."""
@@ -213,7 +224,13 @@ def upgrade(engine: Engine) -> None:
 
 
 def ensure_current(engine: Engine) -> None:
-    """Raise DatabaseNotReadyError unless the schema is at the newest migration."""
+    """Raise DatabaseNotReadyError unless the schema is at the newest migration. A SQLite
+    file that does not exist is refused before connecting, which would create it empty."""
+    if engine.url.get_backend_name() == "sqlite" and not Path(engine.url.database).exists():
+        raise DatabaseNotReadyError(
+            f"there is no review database at {engine.url.database}; "
+            "run `palauteluokitin review init` with the same --db first."
+        )
     try:
         current = current_revision(engine)
     except sa.exc.OperationalError as error:

@@ -1,12 +1,13 @@
 """Import a classified export: flagged rows become cases, once per comment id.
 
 A row becomes a case when `epaasiallinen_kohtelu` is 1; rows with a `problem` are
-skipped and counted. A comment id already in the database is left exactly as it is,
-so importing the same file (or a newer export holding the same comments) never
-duplicates a case or loses a decision. A known id arriving with another text is
-counted in `different_text`: ids that are not unique across exports would otherwise
-hide a complaint, so the CLI warns about them. Text and flag reasons are redacted before
-they reach the database; error messages name rows and columns, never text.
+skipped and counted, answers without a comment apart from the others. A comment id
+already in the database is left exactly as it is, so importing the same file (or a
+newer export holding the same comments) never duplicates a case or loses a decision. A
+known id arriving with another text is counted in `different_text`: ids that are not
+unique across exports would otherwise hide a complaint, so the CLI warns about them.
+Text and flag reasons are redacted before they reach the database; error messages name
+rows and columns, never text.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from sqlalchemy.orm import Session
 from palauteluokitin.errors import ImportFileError
 from palauteluokitin.exports.columns import choose_columns
 from palauteluokitin.exports.read import read_table
-from palauteluokitin.labels import FLAG, OUTPUT_COLUMNS, RIGHTS_CATEGORIES, SENTIMENTS
+from palauteluokitin.labels import EMPTY_COMMENT, FLAG, OUTPUT_COLUMNS, RIGHTS_CATEGORIES, SENTIMENTS
 from palauteluokitin.review import audit
 from palauteluokitin.review.db import Case, review_days, transaction, utcnow
 
@@ -37,6 +38,7 @@ class ImportResult:
     skipped: int  # rows with a problem
     not_flagged: int
     different_text: int = 0  # already present under the same id, but with another text
+    without_comment: int = 0  # answers with no comment (a score only): nothing to review
 
 
 def _flag(value: str, where: str) -> bool:
@@ -116,10 +118,13 @@ def import_frame(
     now = now or utcnow()
     due = now + timedelta(days=review_days(session))
     known = {comment_id: text for comment_id, text in session.execute(sa.select(Case.comment_id, Case.text))}
-    new = present = different = skipped = not_flagged = 0
+    new = present = different = skipped = not_flagged = without_comment = 0
     for number, row in enumerate(frame.to_dict(orient="records"), start=2):
         comment_id = str(row[id_column]).strip()
         where = f"row {number} (id {comment_id!r})" if comment_id else f"row {number}"
+        if row["problem"].strip() == EMPTY_COMMENT:
+            without_comment += 1
+            continue
         if row["problem"].strip():
             skipped += 1
             continue
@@ -136,7 +141,7 @@ def import_frame(
         session.add(case)
         known[comment_id] = case.text
         new += 1
-    return ImportResult(len(frame), new, present, skipped, not_flagged, different)
+    return ImportResult(len(frame), new, present, skipped, not_flagged, different, without_comment)
 
 
 def import_classified(
@@ -148,9 +153,10 @@ def import_classified(
     id_column: str | None = None,
     now: datetime | None = None,
 ) -> ImportResult:
-    """Read a classified export and import it into the review database in one transaction."""
-    frame = read_table(Path(path))
+    """Read a classified export and import it into the review database in one transaction
+    (the database is checked first, so one not ready is refused before the file is read)."""
     with transaction(db_url) as session:
+        frame = read_table(Path(path))
         result = import_frame(
             session, frame, unit_column=unit_column, text_column=text_column, id_column=id_column, now=now
         )

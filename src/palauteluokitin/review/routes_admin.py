@@ -23,17 +23,32 @@ def admins_only():
 
 
 def units_from_form() -> list[str]:
-    return accounts.clean_units(request.form.get("units", "").replace(",", "\n").splitlines())
+    """One unit a line: unit names have commas in them ("Sairaala, vuodeosastot")."""
+    return accounts.clean_units(request.form.get("units", "").splitlines())
+
+
+def new_units_from_form() -> bool:
+    """The admin confirmed units that no case has yet."""
+    return request.form.get("new_units") == "1"
 
 
 @admin.route("/users", methods=["GET", "POST"])
 def users():
     form = {}
     if request.method == "POST":
-        form = {"username": request.form.get("username", "").strip(), "role": request.form.get("role", "")}
+        form = {
+            "username": request.form.get("username", "").strip(),
+            "role": request.form.get("role", ""),
+            "units": request.form.get("units", ""),
+        }
         try:
             user = accounts.create_user(
-                g.db, form["username"], request.form.get("password", ""), form["role"], units_from_form()
+                g.db,
+                form["username"],
+                request.form.get("password", ""),
+                form["role"],
+                units_from_form(),
+                new_units_from_form(),
             )
         except UserError as error:
             g.db.rollback()
@@ -58,8 +73,9 @@ def user_page(user_id: int):
             changes = _apply_user_form(user)
         except UserError as error:
             g.db.rollback()
-            flash(error.fi, "virhe")
-            return redirect(url_for("admin.user_page", user_id=user_id), 303)
+            flash(error.fi, "virhe")  # the form again with what was typed, to correct it
+            units = request.form.get("units", "")
+            return render_template("admin/user.html", account=user, roles=accounts.ROLES, units=units)
         audit.record(
             g.db, g.user, "user_update", detail=f"{user.username}: {'; '.join(changes)}", ip=client_ip()
         )
@@ -68,7 +84,8 @@ def user_page(user_id: int):
             start_session(user, time.time())
         flash(f"Käyttäjän {user.username} tiedot tallennettu.")
         return redirect(url_for("admin.user_page", user_id=user_id), 303)
-    return render_template("admin/user.html", account=user, roles=accounts.ROLES)
+    units = "\n".join(user.units)
+    return render_template("admin/user.html", account=user, roles=accounts.ROLES, units=units)
 
 
 def _apply_user_form(user: User) -> list[str]:
@@ -81,7 +98,7 @@ def _apply_user_form(user: User) -> list[str]:
             "you cannot deactivate yourself or remove your own admin role",
             fi="Et voi poistaa omaa käyttöoikeuttasi tai pääkäyttäjän rooliasi.",
         )
-    accounts.set_units(user, units_from_form())
+    accounts.set_units(user, units_from_form(), new_units_from_form())
     user.role = role
     accounts.set_active(user, active)
     changes = [

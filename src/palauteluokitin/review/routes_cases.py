@@ -42,10 +42,12 @@ def queue():
         listed = ", ".join(str(row.case.id) for row in shown.rows)
         audit.record(g.db, g.user, "queue_view", detail=f"sivu {shown.page}: {listed}", ip=client_ip())
         g.db.commit()
+    units = case_rules.visible_units(g.db, g.user)
     return render_template(
         "queue.html",
         shown=shown,
-        units=case_rules.visible_units(g.db, g.user),
+        units=units,
+        units_without_cases=[] if g.user.is_admin else [name for name in g.user.units if name not in units],
         unit=unit,
         state=state,
         states=case_rules.STATE_FILTERS,

@@ -7,21 +7,15 @@ the fitted bundle as an artifact; the bundle's checksums are verified when it lo
 
 from __future__ import annotations
 
-import warnings
+import platform
 from importlib.metadata import PackageNotFoundError, version
 
+import mlflow.models
+import mlflow.pyfunc
 import pandas as pd
 
 from palauteluokitin.classify.loaded_model import OUTPUT_COLUMNS, LoadedModel
 from palauteluokitin.labels import FLAG, RIGHTS_CATEGORIES
-
-MLFLOW_TYPE_HINT_WARNINGS = r".*(Add type hints to the `predict` method|Any type hint is inferred as AnyType)"
-
-# MLflow warns about type hints when mlflow.pyfunc is imported and when a PythonModel's
-# `predict` has none; the signature logged with the model describes the data instead.
-warnings.filterwarnings("ignore", message=MLFLOW_TYPE_HINT_WARNINGS, category=UserWarning)
-import mlflow.models  # noqa: E402
-import mlflow.pyfunc  # noqa: E402
 
 REQUIREMENTS = (
     "scikit-learn",
@@ -51,6 +45,17 @@ def pip_requirements() -> list[str]:
     return pinned
 
 
+def conda_env() -> dict:
+    """The model's environment, given whole: MLflow then neither infers it nor looks for an
+    installed pip to pin (a uv environment has none, and MLflow would warn)."""
+    python = f"python={platform.python_version()}"
+    return {
+        "name": "mlflow-env",
+        "channels": ["conda-forge"],
+        "dependencies": [python, "pip", {"pip": pip_requirements()}],
+    }
+
+
 class FeedbackPyfunc(mlflow.pyfunc.PythonModel):
     """Input: a DataFrame with a `text` column (else its first column) or a list of
     strings. Output: one row per input with the columns of `palauteluokitin classify`."""
@@ -61,7 +66,9 @@ class FeedbackPyfunc(mlflow.pyfunc.PythonModel):
         # The bundle sits in the MLflow store, which is trusted like models/; checksums still apply.
         self.model = LoadedModel(*load_bundle(context.artifacts["bundle"], trusted=True))
 
-    def predict(self, context, model_input, params=None) -> pd.DataFrame:
+    # A type hint MLflow infers no schema from (the logged signature describes the data); without
+    # one, MLflow warns whenever the class is defined, which it is again when the model is logged.
+    def predict(self, context, model_input: pd.DataFrame, params=None) -> pd.DataFrame:
         return self.predict_with(self.model, model_input)
 
     @staticmethod

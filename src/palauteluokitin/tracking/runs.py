@@ -3,14 +3,18 @@
 The default store is embedded: a SQLite database and an artifact folder under
 `./mlflow/` in the working directory (or PALAUTELUOKITIN_MLFLOW_DIR); any tracking
 server works through `tracking_uri` or MLFLOW_TRACKING_URI. MLflow's usage telemetry
-is switched off by the package's `__init__`.
+is switched off by the package's `__init__`; its INFO logs are kept out of our output.
 """
 
 from __future__ import annotations
 
+import logging
 import os
 import subprocess
 import tempfile
+import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -20,6 +24,13 @@ from palauteluokitin.training.train import TrainingResult
 DEFAULT_EXPERIMENT = "palauteluokitin"
 CHAMPION = "champion"
 SELECTION_METRIC = "dev_selection_score"
+# Warnings MLflow gives whatever we pass, filtered around our calls only: its SQL store makes
+# SQLAlchemy (>= 2.1) warn when it maps its tables, and importing mlflow.pyfunc infers schemas
+# of MLflow's own agent types, with a warning (in colour) that MLflow drops unless warnings are errors.
+MLFLOW_UNAVOIDABLE_WARNINGS = (
+    (r"The ``noload`` loader strategy is deprecated", DeprecationWarning),
+    (r".*Any type hint is inferred as AnyType", UserWarning),
+)
 
 
 def default_store() -> Path:
@@ -74,6 +85,25 @@ def selection_score(dev: dict) -> float:
     )
 
 
+@contextmanager
+def quiet_mlflow() -> Iterator[None]:
+    """MLflow's own INFO logs (database set-up, uv project detection, input-example checks)
+    and the warnings it cannot be kept from giving stay out of our output; its
+    WARNING and ERROR logs still show, and MLFLOW_LOGGING_LEVEL, when set, is obeyed.
+    Call after importing mlflow, which sets its logger up on import."""
+    mlflow_logger = logging.getLogger("mlflow")
+    level = mlflow_logger.level
+    if not os.environ.get("MLFLOW_LOGGING_LEVEL"):
+        mlflow_logger.setLevel(max(level, logging.WARNING))
+    try:
+        with warnings.catch_warnings():
+            for message, category in MLFLOW_UNAVOIDABLE_WARNINGS:
+                warnings.filterwarnings("ignore", message=message, category=category)
+            yield
+    finally:
+        mlflow_logger.setLevel(level)
+
+
 def _experiment(mlflow, name: str, tracking_uri: str) -> str:
     """The experiment's id; a new one in a SQLite store keeps its artifacts beside the database."""
     found = mlflow.get_experiment_by_name(name)
@@ -98,6 +128,21 @@ def log_training(
     the champion alias to it when it beats the current champion on dev and is no worse
     than it on the retraining gate's sets (the real-text development set, the
     behavioural suite and flag recall on `corpus`'s test split); `force` moves it anyway."""
+    import mlflow  # noqa: F401  (sets its loggers up when first imported: before quiet_mlflow)
+
+    with quiet_mlflow():
+        return _log_training(result, bundle, tracking_uri, experiment, register, force, corpus)
+
+
+def _log_training(
+    result: TrainingResult,
+    bundle: Path,
+    tracking_uri: str | None,
+    experiment: str,
+    register: str | None,
+    force: bool,
+    corpus: Path | None,
+) -> TrackedRun:
     import mlflow
     import pandas as pd
     from mlflow.models import infer_signature
@@ -154,7 +199,7 @@ def log_training(
             python_model=pyfunc.__file__,
             artifacts={"bundle": str(bundle)},
             code_paths=[str(Path(__file__).parents[1])],
-            pip_requirements=pyfunc.pip_requirements(),
+            conda_env=pyfunc.conda_env(),
             signature=infer_signature(frame, output),
             input_example=frame,
         )
@@ -204,7 +249,14 @@ def _register(
     """Register the run's model; move the champion alias to it when it beats the champion's
     dev selection score and has no regressions on the gate, or when `force`d."""
     client = mlflow.MlflowClient()
-    version = mlflow.register_model(tracked.model_uri, name).version
+    # MLflow prints "Successfully registered model …" and "Created version …" past its loggers;
+    # the train command says what was registered.
+    stream = mlflow.utils.logging_utils.MLFLOW_LOGGING_STREAM
+    enabled, stream.enabled = stream.enabled, False
+    try:
+        version = mlflow.register_model(tracked.model_uri, name).version
+    finally:
+        stream.enabled = enabled
     client.set_model_version_tag(name, version, SELECTION_METRIC, str(score))
     try:
         current = client.get_model_version_by_alias(name, CHAMPION)

@@ -12,10 +12,12 @@ from palauteluokitin.modeling.classifier import BINARY_LABELS, FeedbackClassifie
 from palauteluokitin.training.corpus import uses_obvious_flag_words
 
 
-def evaluate(model: FeedbackClassifier, part: pd.DataFrame, scores: pd.DataFrame | None = None) -> dict:
+def evaluate(
+    model: FeedbackClassifier, part: pd.DataFrame, scores: pd.DataFrame | None = None, digits: int | None = 4
+) -> dict:
     """Per-label P/R/F1 and PR-AUC, macro/micro F1, sentiment accuracy and macro-F1,
     flag recall and precision at its threshold, the share of unflagged comments flagged,
-    and the Brier score of each head."""
+    and the Brier score of each head; rounded to `digits` (None: not rounded)."""
     if scores is None:
         scores = model.predict_scores(part["text"])
     decided = model.decide(scores)
@@ -26,7 +28,8 @@ def evaluate(model: FeedbackClassifier, part: pd.DataFrame, scores: pd.DataFrame
         metrics[f"{label}_precision"] = precision_score(truth, predicted, zero_division=0)
         metrics[f"{label}_recall"] = recall_score(truth, predicted, zero_division=0)
         metrics[f"{label}_f1"] = f1_score(truth, predicted, zero_division=0)
-        metrics[f"{label}_pr_auc"] = average_precision_score(truth, scores[label])
+        # undefined where no comment has the label (scikit-learn would warn and make one up)
+        metrics[f"{label}_pr_auc"] = average_precision_score(truth, scores[label]) if truth.any() else np.nan
         metrics[f"{label}_brier"] = float(np.mean((scores[label].to_numpy() - truth) ** 2))
     unflagged = part[FLAG].astype(int).to_numpy() == 0
     metrics[f"{FLAG}_false_flag_rate"] = (
@@ -38,7 +41,9 @@ def evaluate(model: FeedbackClassifier, part: pd.DataFrame, scores: pd.DataFrame
     metrics["categories_micro_f1"] = f1_score(truth, predicted, average="micro", zero_division=0)
     metrics["sentiment_accuracy"] = accuracy_score(part["sentiment"], decided["sentiment"])
     metrics["sentiment_macro_f1"] = f1_score(part["sentiment"], decided["sentiment"], average="macro")
-    return {key: round(float(value), 4) for key, value in metrics.items()}
+    return {
+        key: float(value) if digits is None else round(float(value), digits) for key, value in metrics.items()
+    }
 
 
 HARD_CASES = ("negation", "sarcasm", "mixed")

@@ -7,9 +7,14 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 from sklearn.calibration import calibration_curve
-from sklearn.metrics import classification_report, confusion_matrix, precision_recall_curve
+from sklearn.metrics import (
+    classification_report,
+    confusion_matrix,
+    precision_recall_curve,
+    precision_recall_fscore_support,
+)
 
-from palauteluokitin.labels import RIGHTS_CATEGORIES, SENTIMENTS
+from palauteluokitin.labels import FLAG, RIGHTS_CATEGORIES, SENTIMENTS
 from palauteluokitin.modeling.classifier import BINARY_LABELS, FeedbackClassifier
 
 
@@ -23,19 +28,39 @@ def _pyplot():
 
 
 def report_text(model: FeedbackClassifier, part: pd.DataFrame, scores: pd.DataFrame) -> str:
-    """scikit-learn's classification report for the binary labels and for sentiment."""
+    """scikit-learn's classification reports: the rights categories (their 'macro avg' is the
+    categories macro-F1), the mistreatment flag on its own, and sentiment."""
     decided = model.decide(scores)
-    binary = classification_report(
-        part[list(BINARY_LABELS)].astype(int).to_numpy(),
-        decided[list(BINARY_LABELS)].to_numpy(),
-        target_names=list(BINARY_LABELS),
+    categories = classification_report(
+        part[list(RIGHTS_CATEGORIES)].astype(int).to_numpy(),
+        decided[list(RIGHTS_CATEGORIES)].to_numpy(),
+        target_names=list(RIGHTS_CATEGORIES),
         zero_division=0,
         digits=3,
     )
-    sentiment = classification_report(
-        part["sentiment"], decided["sentiment"], labels=list(SENTIMENTS), zero_division=0, digits=3
+    truth = part[FLAG].astype(int).to_numpy()
+    precision, recall, f1, _ = precision_recall_fscore_support(
+        truth, decided[FLAG].to_numpy(), average="binary", zero_division=0
     )
-    return f"Labels at the tuned thresholds\n\n{binary}\nSentiment\n\n{sentiment}"
+    width = len(FLAG)
+    flag = (
+        f"{'':>{width}} {'precision':>9} {'recall':>9} {'f1-score':>9} {'support':>9}\n\n"
+        f"{FLAG:>{width}} {precision:>9.3f} {recall:>9.3f} {f1:>9.3f} {int(truth.sum()):>9}\n"
+    )
+    # the sentiments given or predicted, as in the macro-F1 of `metrics.evaluate`
+    present = set(part["sentiment"]) | set(decided["sentiment"])
+    sentiment = classification_report(
+        part["sentiment"],
+        decided["sentiment"],
+        labels=[name for name in SENTIMENTS if name in present],
+        zero_division=0,
+        digits=3,
+    )
+    return (
+        f"Rights categories at the tuned thresholds\n\n{categories}\n"
+        f"Mistreatment flag at its threshold ({model.threshold(FLAG):.3f})\n\n{flag}\n"
+        f"Sentiment\n\n{sentiment}"
+    )
 
 
 def confusion_matrices(model, part, scores, path: Path) -> Path:

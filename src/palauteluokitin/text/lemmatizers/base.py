@@ -32,6 +32,11 @@ class Lemmatizer(ABC):
     def check_available(self) -> None:  # noqa: B027 - most backends need no check
         """Raise BackendUnavailableError with a fix when this backend cannot run here."""
 
+    def load(self) -> None:
+        """Load the resources now rather than on first use (to time loading apart from work)."""
+        self.check_available()
+        self._lemmatize_word("hoitaja")  # not cached: lemmatising input afterwards starts afresh
+
     def lemmatize_tokens(self, tokens: Sequence[str]) -> list[str]:
         """Lemmas for the tokens of one sentence or comment, in order."""
         return [self.lemmatize_word(token) for token in tokens]
