@@ -605,3 +605,18 @@ def test_mentions_never_become_features():
     chars = features.char_vectorizer_.vocabulary_
     assert "hoitaja" in words and not any("@" in term or "virtanen" in term for term in words)
     assert not any("@" in gram or "virta" in gram for gram in chars)
+
+
+@pytest.mark.parametrize("existing", [False, True])
+def test_a_failed_save_leaves_no_half_bundle_and_the_old_one_as_it_was(tmp_path, existing):
+    from palauteluokitin.modeling.bundle import save_bundle
+
+    target = tmp_path / "malli"
+    if existing:
+        target.mkdir()
+        (target / "model.json").write_text('{"old": true}', encoding="utf-8")
+    with pytest.raises(Exception, match="pickle"):
+        save_bundle(lambda text: text, {}, "", target, overwrite=True)  # a lambda cannot be pickled
+    assert sorted(path.name for path in tmp_path.iterdir()) == (["malli"] if existing else [])
+    if existing:
+        assert (target / "model.json").read_text(encoding="utf-8") == '{"old": true}'

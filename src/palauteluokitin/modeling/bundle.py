@@ -19,6 +19,8 @@ import hashlib
 import json
 import os
 import pickle
+import shutil
+import tempfile
 from pathlib import Path
 
 from palauteluokitin.errors import BundleError
@@ -54,20 +56,37 @@ def _sha256(path: Path) -> str:
 
 def save_bundle(classifier, meta: dict, card: str, directory: Path, overwrite: bool = False) -> Path:
     """Write the bundle (the fitted classifier, its metadata and model card) with its
-    checksums; refuse to replace an existing one unless `overwrite`."""
+    checksums; refuse to replace an existing one unless `overwrite`. The files are written
+    to a hidden folder beside it, renamed into place when complete, so an error or a stop
+    signal leaves no half bundle (and an existing one as it was)."""
     if directory.exists() and any(directory.iterdir()) and not overwrite:
         raise BundleError(f"{directory} exists and is not empty; pass overwrite to replace it.")
-    directory.mkdir(parents=True, exist_ok=True)
+    directory.parent.mkdir(parents=True, exist_ok=True)
     from palauteluokitin.modeling.compiled import CompiledClassifier
 
-    _write_pickle(classifier, directory / PIPELINE_FILE)
-    _write_pickle(CompiledClassifier(classifier), directory / SERVING_FILE)
-    (directory / METADATA_FILE).write_text(
-        json.dumps(meta, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
-    )
-    (directory / CARD_FILE).write_text(card, encoding="utf-8")
-    sums = "".join(f"{_sha256(directory / name)}  {name}\n" for name in BUNDLE_FILES)
-    (directory / CHECKSUM_FILE).write_text(sums, encoding="utf-8")
+    staging = Path(tempfile.mkdtemp(prefix=f".{directory.name}.", suffix=".part", dir=directory.parent))
+    try:
+        _write_pickle(classifier, staging / PIPELINE_FILE)
+        _write_pickle(CompiledClassifier(classifier), staging / SERVING_FILE)
+        (staging / METADATA_FILE).write_text(
+            json.dumps(meta, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
+        )
+        (staging / CARD_FILE).write_text(card, encoding="utf-8")
+        sums = "".join(f"{_sha256(staging / name)}  {name}\n" for name in BUNDLE_FILES)
+        (staging / CHECKSUM_FILE).write_text(sums, encoding="utf-8")
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(staging, 0o777 & ~umask)  # mkdtemp made it private; a bundle is no secret
+        if directory.exists():
+            replaced = staging.with_suffix(".old")
+            os.replace(directory, replaced)
+            os.replace(staging, directory)
+            shutil.rmtree(replaced)
+        else:
+            os.replace(staging, directory)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
     return directory
 
 
