@@ -46,15 +46,15 @@ def test_fresh_clone_sequence(runner, tmp_path):
     classified = write_classified(tmp_path / "luokiteltu.csv")
     expected = (
         "luokiteltu.csv: 5 rows, {new} new cases, {old} already present, "
-        "1 not flagged, 0 without a comment, 1 skipped (problem).\n"
+        "1 not flagged, 0 without a comment, 1 skipped (problem); {answers} new answers in the figures.\n"
     )
-    assert run(runner, "import", str(classified)).output == expected.format(new=3, old=0)
+    assert run(runner, "import", str(classified)).output == expected.format(new=3, old=0, answers=4)
     units = ["--unit", "Päivystys", "--unit", "Kotihoito Itä"]
     added = run(runner, "add-user", "anna", "--role", "reviewer", *units, env={PASSWORD_ENV: PASSWORD})
     assert added.output == "created reviewer anna; units: Kotihoito Itä, Päivystys\n"
     prompted = run(runner, "add-user", "admin", "--role", "admin", input=f"{PASSWORD}\n{PASSWORD}\n")
     assert prompted.output.endswith("created admin admin; units: –\n")
-    assert run(runner, "import", str(classified)).output == expected.format(new=0, old=3)
+    assert run(runner, "import", str(classified)).output == expected.format(new=0, old=3, answers=0)
     out = tmp_path / "annotaatiot.csv"
     assert run(runner, "export-annotations", str(out)).output == f"wrote 0 annotated rows to {out}\n"
     with open(out, encoding="utf-8") as handle:
@@ -213,7 +213,7 @@ def test_import_warns_about_reused_ids(runner, tmp_path):
     result = run(runner, "import", str(write_classified(tmp_path / "second.csv", reused)))
     assert result.stdout == (
         "second.csv: 1 rows, 0 new cases, 1 already present, 0 not flagged, 0 without a comment, "
-        "0 skipped (problem).\n"
+        "0 skipped (problem); 0 new answers in the figures.\n"
     )
     assert result.stderr == (
         "Warning: 1 flagged row(s) have the id of an existing case but another text and were not imported; "

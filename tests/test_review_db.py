@@ -19,6 +19,8 @@ TABLES = {
     "review_notes",
     "review_audit_log",
     "review_login_attempts",
+    "review_answers",
+    "review_actions",
     db.VERSION_TABLE,
 }
 

@@ -106,8 +106,10 @@ def test_reimport_never_duplicates_a_case_or_loses_a_decision(any_db, classified
         assert len(session.get(Case, stored["102"].id).notes) == 1
         imports = session.scalars(sa.select(AuditEntry.detail).where(AuditEntry.action == "import")).all()
     assert imports == [
-        "luokiteltu.csv: 3 uutta, 0 jo tuotu, 1 ohitettu, 0 samalla tunnisteella eri tekstillä",
-        "luokiteltu.csv: 0 uutta, 3 jo tuotu, 1 ohitettu, 0 samalla tunnisteella eri tekstillä",
+        "luokiteltu.csv: 3 uutta, 0 jo tuotu, 1 ohitettu, 0 samalla tunnisteella eri tekstillä, "
+        "4 uutta vastausta lukuihin",
+        "luokiteltu.csv: 0 uutta, 3 jo tuotu, 1 ohitettu, 0 samalla tunnisteella eri tekstillä, "
+        "0 uutta vastausta lukuihin",
     ]
 
 

@@ -115,6 +115,10 @@ class InvalidDecisionError(ReviewError, ValueError):
     """An outcome or label correction outside the scheme, or an empty or too long note."""
 
 
+class ActionError(ReviewError, ValueError):
+    """A development action that cannot be added or changed as asked, or one not visible."""
+
+
 class UserError(ReviewError, ValueError):
     """A user account that cannot be created or changed as asked."""
 

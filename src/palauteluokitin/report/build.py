@@ -19,6 +19,7 @@ import pandas as pd
 
 from palauteluokitin.exports.columns import Columns, choose_columns
 from palauteluokitin.exports.read import read_table
+from palauteluokitin.exports.values import net_promoter_score
 from palauteluokitin.labels import FLAG, RIGHTS_CATEGORIES, SENTIMENTS
 from palauteluokitin.output_paths import check_output
 from palauteluokitin.report import charts
@@ -43,14 +44,6 @@ MAX_FLAGGED_ROWS = 100
 EXAMPLES_PER_CATEGORY = 3
 EXCERPT_CHARS = 300
 MAX_MONTHS = 60
-
-
-def net_promoter_score(scores: pd.Series) -> float | None:
-    """% promoters (9–10) minus % detractors (0–6) of the valid scores; None when there are none."""
-    valid = scores.dropna()
-    if valid.empty:
-        return None
-    return 100.0 * ((valid >= 9).sum() - (valid <= 6).sum()) / len(valid)
 
 
 def fi_percent(share: float | None) -> str:

@@ -1,47 +1,20 @@
 """The classified export as the analyst report reads it: its columns, validated rows and values.
 
 `classified_rows(frame)` checks the label columns and keeps the classified rows;
-`parse_date` and `parse_nps` read the free-form values of the date and NPS columns.
+`parse_date` and `parse_nps` (from `exports.values`) read the free-form values of the
+date and NPS columns.
 """
 
 from __future__ import annotations
 
-import math
-import re
-from datetime import datetime
-
 import pandas as pd
 
 from palauteluokitin.errors import ReportInputError
+from palauteluokitin.exports.values import parse_date, parse_nps  # noqa: F401  (the report's readers)
 from palauteluokitin.labels import EMPTY_COMMENT, FLAG, OUTPUT_COLUMNS, RIGHTS_CATEGORIES, SENTIMENTS
 
 # The classify output columns the report reads (not lang and model_version).
 REQUIRED_COLUMNS = tuple(name for name in OUTPUT_COLUMNS if name not in ("lang", "model_version"))
-_FI_DATE = re.compile(
-    r"(\d{1,2})\.(\d{1,2})\.(\d{4}|\d{2})\.?(?:\s+(?:klo\s+)?(\d{1,2})[:.](\d{2})(?:[:.](\d{2}))?)?"
-)
-_NPS_VALUE = re.compile(r"\s*(\d{1,2})(?:[.,]0+)?(?!\d)")
-
-
-def parse_date(value) -> datetime | None:
-    """A date in a Finnish (1.3.2026, 01.03.2026 14:05) or ISO format; None if it is neither."""
-    text = "" if value is None or (isinstance(value, float) and math.isnan(value)) else str(value).strip()
-    if match := _FI_DATE.fullmatch(text):
-        day, month, year, hour, minute, second = (int(part or 0) for part in match.groups())
-        try:
-            return datetime(year + 2000 if year < 100 else year, month, day, hour, minute, second)
-        except ValueError:
-            return None
-    try:
-        return datetime.fromisoformat(text).replace(tzinfo=None)
-    except ValueError:
-        return None
-
-
-def parse_nps(value) -> int | None:
-    """A 0–10 recommendation score ("9", "9.0", "10 - erittäin todennäköisesti"); None otherwise."""
-    match = _NPS_VALUE.match("" if value is None else str(value))
-    return int(match[1]) if match and int(match[1]) <= 10 else None
 
 
 def is_blank(series: pd.Series) -> pd.Series:

@@ -26,7 +26,10 @@ ACTIONS = {
     "user_create": "loi käyttäjän",
     "user_update": "muutti käyttäjää",
     "audit_view": "avasi tapahtumalokin",
+    "action_create": "lisäsi kehittämistoimenpiteen",
+    "action_update": "muutti kehittämistoimenpidettä",
 }
+CLI_ACTOR = "(komentorivi)"
 DECISIONS = ("take", "note", "resolve", "correct")
 
 

@@ -27,7 +27,7 @@ from palauteluokitin.errors import LoginThrottledError, UserError
 from palauteluokitin.review import audit
 from palauteluokitin.review.db import Case, LoginAttempt, User, UserUnit, transaction, utcnow
 
-ROLES = ("reviewer", "admin")
+ROLES = ("reviewer", "manager", "admin")  # manager: a unit manager (esihenkilö)
 MIN_PASSWORD_LENGTH = 10
 MAX_FAILURES = 5
 WINDOW = timedelta(minutes=15)
@@ -194,7 +194,7 @@ def authenticate(
     return user if ok else None
 
 
-CLI_ACTOR = "(komentorivi)"
+CLI_ACTOR = audit.CLI_ACTOR
 
 
 @dataclass(frozen=True)

@@ -59,7 +59,7 @@ def init_cli(db_url: str, review_days: int | None) -> None:
 @review.command("add-user")
 @db_option
 @click.argument("username")
-@click.option("--role", type=click.Choice(["reviewer", "admin"]), required=True)
+@click.option("--role", type=click.Choice(["reviewer", "manager", "admin"]), required=True)
 @click.option("--unit", "units", multiple=True, help="A unit whose cases the user sees; repeat for more.")
 @new_unit_option
 def add_user_cli(db_url: str, username: str, role: str, units: tuple[str, ...], new_unit: bool) -> None:
@@ -76,7 +76,7 @@ def add_user_cli(db_url: str, username: str, role: str, units: tuple[str, ...], 
 @click.option("--unit", "units", multiple=True, help="Replace the user's units with these; repeat for more.")
 @click.option("--no-units", is_flag=True, help="Remove all of the user's units.")
 @new_unit_option
-@click.option("--role", type=click.Choice(["reviewer", "admin"]))
+@click.option("--role", type=click.Choice(["reviewer", "manager", "admin"]))
 @click.option("--active/--inactive", default=None, help="Let the user log in, or deactivate them.")
 @click.option(
     "--password", "new_password", is_flag=True, help=f"Set a new password (prompt or {PASSWORD_ENV})."
@@ -117,17 +117,29 @@ def users_cli(db_url: str) -> None:
 )
 @click.option("--text-column", help="Column with the comment text; default: detected.")
 @click.option("--id-column", help="Column with the comment id; default: detected.")
-def import_cli(db_url, classified_file: Path, unit_column, text_column, id_column) -> None:
-    """Make a case of every flagged row of a classified export (re-imports add only new ids)."""
+@click.option("--date-column", help="Column with the answer date; default: detected (pvm, date…).")
+@click.option("--nps-column", help="Column with the 0–10 recommendation score; default: detected.")
+def import_cli(
+    db_url, classified_file: Path, unit_column, text_column, id_column, date_column, nps_column
+) -> None:
+    """Make a case of every flagged row of a classified export, and keep every answer as
+    numbers for the figures of units and months (re-imports add only new ids)."""
     from palauteluokitin.review.importer import import_classified
 
     result = import_classified(
-        db_url, classified_file, unit_column=unit_column, text_column=text_column, id_column=id_column
+        db_url,
+        classified_file,
+        unit_column=unit_column,
+        text_column=text_column,
+        id_column=id_column,
+        date_column=date_column,
+        nps_column=nps_column,
     )
     click.echo(
         f"{classified_file.name}: {result.rows} rows, {result.new} new cases, "
         f"{result.already_present} already present, {result.not_flagged} not flagged, "
-        f"{result.without_comment} without a comment, {result.skipped} skipped (problem)."
+        f"{result.without_comment} without a comment, {result.skipped} skipped (problem); "
+        f"{result.answers} new answers in the figures."
     )
     if result.different_text:
         click.echo(

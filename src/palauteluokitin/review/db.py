@@ -16,7 +16,7 @@ import secrets
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -129,6 +129,47 @@ class AuditEntry(Base):
     case_id: Mapped[int | None] = mapped_column(index=True)
     detail: Mapped[str] = mapped_column(sa.Text, default="")
     ip: Mapped[str] = mapped_column(sa.String(64), default="")
+
+
+class Answer(Base):
+    """One imported answer as numbers only, for the figures of units and months: no text and
+    no comment id (`key` is a keyed hash of it, so re-imports count each answer once)."""
+
+    __tablename__ = "review_answers"
+    key: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    unit: Mapped[str] = mapped_column(sa.String(200), default="", index=True)
+    month: Mapped[str] = mapped_column(sa.String(7), default="", index=True)  # YYYY-MM, "" unknown
+    commented: Mapped[bool] = mapped_column(default=True)  # False: a score without a comment
+    kohtelu: Mapped[int] = mapped_column(default=0)
+    arvokkuus: Mapped[int] = mapped_column(default=0)
+    tiedonsaanti: Mapped[int] = mapped_column(default=0)
+    saumattomuus: Mapped[int] = mapped_column(default=0)
+    sentiment: Mapped[str] = mapped_column(sa.String(20), default="")
+    flag: Mapped[int] = mapped_column(default=0)
+    nps: Mapped[int | None]
+
+
+class Action(Base):
+    """A development action (kehittämistoimenpide) of a unit, with the evidence behind it."""
+
+    __tablename__ = "review_actions"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit: Mapped[str] = mapped_column(sa.String(200), index=True)
+    title: Mapped[str] = mapped_column(sa.String(200))  # redacted
+    description: Mapped[str] = mapped_column(sa.Text, default="")  # redacted
+    categories: Mapped[str] = mapped_column(sa.String(200), default="")  # ","-joined
+    evidence: Mapped[dict] = mapped_column(sa.JSON, default=dict)  # the unit's figures, linked cases
+    owner_id: Mapped[int | None] = mapped_column(sa.ForeignKey("review_users.id"))
+    status: Mapped[str] = mapped_column(sa.String(20), default="suunniteltu", index=True)
+    planned_on: Mapped[date | None]
+    completed_on: Mapped[date | None]
+    public_summary: Mapped[str] = mapped_column(sa.Text, default="")  # redacted
+    public_ready: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    version: Mapped[int] = mapped_column(default=1)
+    owner: Mapped[User | None] = relationship(lazy="joined")
+    __mapper_args__ = {"version_id_col": version}
 
 
 class LoginAttempt(Base):

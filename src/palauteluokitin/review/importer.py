@@ -26,6 +26,7 @@ from palauteluokitin.exports.read import read_table
 from palauteluokitin.labels import EMPTY_COMMENT, FLAG, OUTPUT_COLUMNS, RIGHTS_CATEGORIES, SENTIMENTS
 from palauteluokitin.review import audit
 from palauteluokitin.review.db import Case, review_days, transaction, utcnow
+from palauteluokitin.review.figures import record_answers
 
 TRUE, FALSE = ("1", "1.0", "true"), ("0", "0.0", "false")
 
@@ -39,6 +40,7 @@ class ImportResult:
     not_flagged: int
     different_text: int = 0  # already present under the same id, but with another text
     without_comment: int = 0  # answers with no comment (a score only): nothing to review
+    answers: int = 0  # answers new to the figures of units and months (`figures.record_answers`)
 
 
 def _flag(value: str, where: str) -> bool:
@@ -100,9 +102,12 @@ def import_frame(
     unit_column: str | None = None,
     text_column: str | None = None,
     id_column: str | None = None,
+    date_column: str | None = None,
+    nps_column: str | None = None,
     now: datetime | None = None,
 ) -> ImportResult:
-    """Add the flagged rows of a classified frame (all cells strings) as cases."""
+    """Add the flagged rows of a classified frame (all cells strings) as cases, and every
+    answer to the figures of units and months (numbers only)."""
     from palauteluokitin.privacy.redact import redact
 
     missing = [column for column in OUTPUT_COLUMNS if column not in frame.columns]
@@ -111,7 +116,9 @@ def import_frame(
             f"not a classified file: missing column(s) {', '.join(missing)}; "
             "run `palauteluokitin classify` on the export first"
         )
-    columns = choose_columns(frame, text=text_column, id=id_column, unit=unit_column)
+    columns = choose_columns(
+        frame, text=text_column, id=id_column, unit=unit_column, date=date_column, nps=nps_column
+    )
     if columns.id is None:
         raise ImportFileError("no comment id column found; name it with --id-column")
     text_column, id_column, unit_column = columns.text, columns.id, columns.unit
@@ -141,7 +148,15 @@ def import_frame(
         session.add(case)
         known[comment_id] = case.text
         new += 1
-    return ImportResult(len(frame), new, present, skipped, not_flagged, different, without_comment)
+    answers = record_answers(
+        session,
+        frame,
+        id_column=id_column,
+        unit_column=unit_column,
+        date_column=columns.date,
+        nps_column=columns.nps,
+    )
+    return ImportResult(len(frame), new, present, skipped, not_flagged, different, without_comment, answers)
 
 
 def import_classified(
@@ -151,6 +166,8 @@ def import_classified(
     unit_column: str | None = None,
     text_column: str | None = None,
     id_column: str | None = None,
+    date_column: str | None = None,
+    nps_column: str | None = None,
     now: datetime | None = None,
 ) -> ImportResult:
     """Read a classified export and import it into the review database in one transaction
@@ -158,11 +175,19 @@ def import_classified(
     with transaction(db_url) as session:
         frame = read_table(Path(path))
         result = import_frame(
-            session, frame, unit_column=unit_column, text_column=text_column, id_column=id_column, now=now
+            session,
+            frame,
+            unit_column=unit_column,
+            text_column=text_column,
+            id_column=id_column,
+            date_column=date_column,
+            nps_column=nps_column,
+            now=now,
         )
         detail = (
             f"{Path(path).name}: {result.new} uutta, {result.already_present} jo tuotu, "
-            f"{result.skipped} ohitettu, {result.different_text} samalla tunnisteella eri tekstillä"
+            f"{result.skipped} ohitettu, {result.different_text} samalla tunnisteella eri tekstillä, "
+            f"{result.answers} uutta vastausta lukuihin"
         )
-        audit.record(session, None, "import", detail=detail, username="(komentorivi)")
+        audit.record(session, None, "import", detail=detail, username=audit.CLI_ACTOR)
     return result
