@@ -21,6 +21,7 @@ from palauteluokitin.cli import cli
 from palauteluokitin.errors import ColumnError, OutputError, ReportInputError
 from palauteluokitin.exports.columns import Columns, choose_columns
 from palauteluokitin.labels import FLAG, RIGHTS_CATEGORIES, SENTIMENTS
+from palauteluokitin.report.actions import target_verdict
 from palauteluokitin.report.build import build_report, net_promoter_score, write_report
 from palauteluokitin.report.classified import (
     parse_date,
@@ -28,8 +29,20 @@ from palauteluokitin.report.classified import (
 )
 from palauteluokitin.report.terms import typical_terms
 from palauteluokitin.review import cases
+from palauteluokitin.review.actions import add_action, update_action
 from palauteluokitin.review.db import Case, User
+from palauteluokitin.review.figures import shift_month, wilson_interval
 from palauteluokitin.review.importer import import_classified
+from test_review_actions_cli import (
+    OWNER,
+    SMALL,
+    SUMMARY,
+    WARD,
+    comment_ids,
+    comment_texts,
+    completion_month,
+    write_answers,
+)
 from test_review_helpers import add_users, database, session_on
 
 GENERATED = date(2026, 1, 15)
@@ -556,3 +569,200 @@ def test_report_renders_in_chromium(browser, html, tmp_path, screenshot_dir):
     pdf = page.pdf(format="A4")
     assert pdf[:4] == b"%PDF"
     page.close()
+
+
+ADMIN = "pekka.paakayttaja"
+NOT_READY = "Perehdytimme uudet työntekijät, tiivistelmä odottaa tarkistusta."
+
+
+def actions_database(url: str, tmp_path: Path, today: date) -> Path:
+    """The export of test_review_actions_cli imported (Osasto 5: 23 comments, Pieni yksikkö:
+    3), and actions: Osasto 5 completed with its public summary ready and one dropped; Pieni
+    yksikkö completed with a summary not ready and one planned. Returns the export."""
+    classified = write_answers(tmp_path / "lk.csv", today)
+    import_classified(url, classified)
+    add_users(url, {OWNER: ("manager", [WARD]), ADMIN: ("admin", [])})
+    done = date.fromisoformat(f"{completion_month(today)}-15")
+    with session_on(url) as session:
+        owner = session.scalars(sa.select(User).where(User.username == OWNER)).one()
+        ward = add_action(
+            session,
+            owner,
+            unit=WARD,
+            title="Kohtaamiskoulutus",
+            categories=["kohtelu"],
+            public_summary=SUMMARY,
+        )
+        update_action(session, owner, ward, status="toteutettu", completed_on=done)
+        update_action(session, owner, ward, public_ready=True)
+        small = add_action(
+            session, None, unit=SMALL, title="Perehdytys", categories=["kohtelu"], public_summary=NOT_READY
+        )
+        update_action(session, None, small, status="toteutettu", completed_on=done)
+        add_action(session, None, unit=SMALL, title="Arvokas kohtaaminen", categories=["arvokkuus"])
+        dropped = add_action(session, owner, unit=WARD, title="Jonot", categories=["saumattomuus"])
+        update_action(session, owner, dropped, status="luovuttu")
+    return classified
+
+
+def month_label(month: str) -> str:
+    return f"{int(month[5:7])}/{month[:4]}"
+
+
+def share_text(negative: int, total: int) -> str:
+    low, high = wilson_interval(negative, total)
+    percent = round(100 * negative / total)
+    return (
+        f"{percent}\u00a0% ({negative}/{total}; luottamusväli {round(low * 100)}–{round(high * 100)}\u00a0%)"
+    )
+
+
+@pytest.mark.parametrize(
+    ("count", "verdict"),
+    [(0, "alle tavoitteen"), (1, "tavoite täyttyy"), (5, "tavoite täyttyy"), (6, "yli tavoitteen")],
+)
+def test_target_verdict(count, verdict):
+    assert target_verdict(count) == verdict
+
+
+def test_report_without_a_database_has_no_actions_section(html):
+    assert 'id="toimenpiteet"' not in html
+
+
+@pytest.mark.parametrize("kind", ["sqlite", "postgresql"])
+def test_report_shows_actions_per_unit_against_the_target_and_their_effect(kind, tmp_path, request):
+    today = date.today()
+    out = tmp_path / "raportti.html"
+    with database(kind, tmp_path, request) as url:
+        classified_file = actions_database(url, tmp_path, today)
+        result = CliRunner().invoke(cli, ["report", str(classified_file), "-o", str(out), "--review-db", url])
+    assert result.exit_code == 0, result.output
+    page = out.read_text(encoding="utf-8")
+    assert "<h2>Kehittämistoimenpiteet</h2>" in page
+    tables = Tables(page).tables
+    assert tables["toimenpidetavoite"] == [
+        [
+            "Yksikkö",
+            "Toimenpiteitä 12 kk",
+            "Tavoite 1–5",
+            "Suunniteltu",
+            "Käynnissä",
+            "Toteutettu",
+            "Luovuttu",
+        ],
+        [WARD, "1", "tavoite täyttyy", "0", "0", "1", "1"],
+        [SMALL, "2", "tavoite täyttyy", "1", "0", "1", "0"],
+    ]
+    # Osasto 5: saumattomuus 4 of 5 negative, its action dropped; kohtelu (8 of 18) has an
+    # action; Pieni yksikkö has too few comments for any category
+    assert tables["ilman-toimenpidetta"][1:] == [[WARD, "Saumattomuus", share_text(4, 5)]]
+    done = completion_month(today)
+    before = f"{month_label(shift_month(done, -6))}–{month_label(shift_month(done, -1))}: "
+    after = f"{month_label(shift_month(done, 1))}–{month_label(shift_month(done, 6))}: "
+    completed = f"15.{int(done[5:7])}.{done[:4]}"
+    ward = tables["toimenpiteet-1"]
+    assert ward[0] == [
+        "Nro",
+        "Toimenpide",
+        "Oikeusluokat",
+        "Tila",
+        "Suunniteltu",
+        "Toteutettu",
+        "Ennen",
+        "Jälkeen",
+    ]
+    assert ward[1:] == [
+        ["1", "Kohtaamiskoulutus", "Kohtelu", "toteutettu", "", completed,
+         before + share_text(6, 10), after + share_text(2, 8)],
+        ["4", "Jonot", "Saumattomuus", "luovuttu", "", "", "", ""],
+    ]  # fmt: skip
+    assert tables["toimenpiteet-2"][1:] == [
+        ["2", "Perehdytys", "Kohtelu", "toteutettu", "", completed,
+         before + "liian vähän vastauksia (3)", after + "liian vähän vastauksia (0)"],
+        ["3", "Arvokas kohtaaminen", "Arvokkuus", "suunniteltu", "", "", "", ""],
+    ]  # fmt: skip
+
+
+@pytest.mark.parametrize("kind", ["sqlite", "postgresql"])
+def test_public_page_has_ready_summaries_and_no_text_ids_or_names(kind, tmp_path, request):
+    today = date.today()
+    out, small = tmp_path / "vaikutukset.html", tmp_path / "pieni.html"
+    with database(kind, tmp_path, request) as url:
+        actions_database(url, tmp_path, today)
+        result = CliRunner().invoke(cli, ["report", "--public", "--review-db", url, "-o", str(out)])
+        command = ["report", "--public", "--review-db", url, "-o", str(small), "--unit", SMALL]
+        small_result = CliRunner().invoke(cli, command)
+    assert result.exit_code == 0, result.output
+    latest = shift_month(completion_month(today), 1)
+    period = f"{month_label(shift_month(latest, -11))}–{month_label(latest)}"
+    assert result.output == (
+        f"Wrote {out}: the public page of the organisation, months {period}, 1 completed actions.\n"
+    )
+    assert small_result.output == (
+        f"Wrote {small}: the public page of {SMALL}, months {period}, 0 completed actions.\n"
+    )
+    page, small_page = out.read_text(encoding="utf-8"), small.read_text(encoding="utf-8")
+    assert "Mitä palautteesi sai aikaan" in page and "Vad din respons ledde till" in page
+    assert SUMMARY in page and NOT_READY not in page and NOT_READY not in small_page
+    assert "<dd>26</dd>" in page
+    assert "alle 5 vastausta" in small_page and "<dd>3</dd>" not in small_page
+    for text in (*comment_texts(today), *comment_ids(today), OWNER, ADMIN, "tyly"):
+        assert text not in page and text not in small_page
+    for either in (page, small_page):
+        lowered = either.lower()
+        assert "<script" not in lowered and "http" not in lowered and "<form" not in lowered
+        assert "src=" not in lowered and "href" not in lowered and "url(" not in lowered
+
+
+PUBLIC_OUTPUTS = [
+    ("an earlier page", [], "Error: {path} exists; pass --overwrite to replace it.\n"),
+    ("an earlier page", ["--overwrite"], "Wrote {path}: "),
+    ("the review database", ["--overwrite"], INPUT),
+]
+
+
+@pytest.mark.parametrize(("target", "options", "answer"), PUBLIC_OUTPUTS)
+def test_public_page_follows_the_overwrite_rule(tmp_path, request, target, options, answer):
+    with database("sqlite", tmp_path, request) as url:
+        path = tmp_path / ("review.sqlite" if target == "the review database" else "vaikutukset.html")
+        if target == "an earlier page":
+            path.write_text("<p>an earlier page</p>", encoding="utf-8")
+        before = {each: each.read_bytes() for each in tmp_path.iterdir()}
+        result = CliRunner().invoke(
+            cli, ["report", "--public", "--review-db", url, "-o", str(path), *options]
+        )
+    assert result.output.startswith(answer.format(path=path))
+    assert result.exit_code == (0 if answer.startswith("Wrote") else 1)
+    after = {each: each.read_bytes() for each in tmp_path.iterdir()}
+    assert after.keys() == before.keys(), "no temporary file is left"
+    changed = [each.name for each in after if after[each] != before[each]]
+    assert changed == (["vaikutukset.html"] if result.exit_code == 0 else [])
+
+
+# options after `report`, the exit status, the end of the answer; nothing is written
+REPORT_OPTIONS = [
+    (["-o", "{out}"], 2, "give CLASSIFIED_FILE for the analyst report, or --public for the public page."),
+    (["{file}", "--public", "--review-db", "{url}", "-o", "{out}"], 2,
+     "give CLASSIFIED_FILE (the analyst report) or --public (the public page), not both."),
+    (["--public", "-o", "{out}"], 2, "--public needs --review-db."),
+    (["--public", "--review-db", "{url}", "-o", "{out}", "--unit-column", "tiimi"], 2,
+     "--unit-column, --date-column, --nps-column and --text-column are for CLASSIFIED_FILE, not --public."),
+    (["{file}", "-o", "{out}", "--unit", WARD], 2, "--unit, --start and --end go with --public."),
+    (["--public", "--review-db", "{url}", "-o", "{out}", "--start", "2026-13"], 2,
+     "Invalid value for '--start': '2026-13' is not a month YYYY-MM."),
+    (["--public", "--review-db", "{url}", "-o", "{out}", "--unit", "Osasto 6"], 1,
+     "no answers of the unit 'Osasto 6'"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("options", "status", "message"), REPORT_OPTIONS)
+def test_report_wants_either_a_classified_file_or_public(tmp_path, request, options, status, message):
+    with database("sqlite", tmp_path, request) as url:
+        classified_file = write_answers(tmp_path / "lk.csv", date.today())
+        import_classified(url, classified_file)
+        before = sorted(tmp_path.iterdir())
+        values = {"file": str(classified_file), "url": url, "out": str(tmp_path / "sivu.html")}
+        result = CliRunner().invoke(cli, ["report", *(option.format(**values) for option in options)])
+    assert result.exit_code == status
+    assert result.output.endswith(f"Error: {message}\n")
+    assert sorted(tmp_path.iterdir()) == before

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import re
 import signal
 import sys
 import threading
@@ -505,8 +506,16 @@ def main() -> None:
     cli(prog_name="palauteluokitin")
 
 
+def _month(_ctx, param, value: str | None) -> str | None:
+    if value is not None and not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", value):
+        raise click.BadParameter(f"{value!r} is not a month YYYY-MM.", param=param)
+    return value
+
+
 @cli.command("report")
-@click.argument("classified_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument(
+    "classified_file", required=False, type=click.Path(exists=True, dir_okay=False, path_type=Path)
+)
 @click.option(
     "-o",
     "--output",
@@ -518,20 +527,63 @@ def main() -> None:
 @click.option("--date-column", help="Column with the answer date (default: detected, e.g. pvm).")
 @click.option("--nps-column", help="Column with the 0–10 recommendation score (default: detected).")
 @click.option("--text-column", help="Column with the comment text (default: detected).")
-@click.option("--review-db", help="Review database URL: adds the review state of flagged comments.")
+@click.option(
+    "--review-db",
+    help="Review database URL: adds the review state of flagged comments and the development actions.",
+)
+@click.option(
+    "--public",
+    is_flag=True,
+    help="Instead of the analyst report, write the public page (Mitä palautteesi sai aikaan) from "
+    "--review-db alone: figures of all answers, no comment text, none from fewer than 5 answers.",
+)
+@click.option("--unit", help="With --public: the page of this unit (default: the whole organisation).")
+@click.option("--start", callback=_month, help="With --public: the first month, YYYY-MM.")
+@click.option("--end", callback=_month, help="With --public: the last month, YYYY-MM.")
 @click.option("--overwrite", is_flag=True, help="Replace the output file if it exists.")
 def report_cli(
-    classified_file: Path,
+    classified_file: Path | None,
     output: Path,
     unit_column: str | None,
     date_column: str | None,
     nps_column: str | None,
     text_column: str | None,
     review_db: str | None,
+    public: bool,
+    unit: str | None,
+    start: str | None,
+    end: str | None,
     overwrite: bool,
 ) -> None:
     """Write an analyst report (one self-contained HTML page, in Finnish) of CLASSIFIED_FILE,
-    the output of `palauteluokitin classify`."""
+    the output of `palauteluokitin classify`; or, with --public, the public page of what
+    feedback led to, from the review database only (no CLASSIFIED_FILE)."""
+    if public:
+        if classified_file is not None:
+            raise click.UsageError(
+                "give CLASSIFIED_FILE (the analyst report) or --public (the public page), not both."
+            )
+        if any([unit_column, date_column, nps_column, text_column]):
+            raise click.UsageError(
+                "--unit-column, --date-column, --nps-column and --text-column are for CLASSIFIED_FILE, "
+                "not --public."
+            )
+        if not review_db:
+            raise click.UsageError("--public needs --review-db.")
+        from palauteluokitin.report.actions import write_public_page
+
+        view = write_public_page(review_db, output, unit=unit, start=start, end=end, overwrite=overwrite)
+        click.echo(
+            f"Wrote {output}: the public page of {view['unit'] or 'the organisation'}, "
+            f"months {view['period'] or 'all'}, {len(view['actions'])} completed actions."
+        )
+        return
+    if classified_file is None:
+        raise click.UsageError(
+            "give CLASSIFIED_FILE for the analyst report, or --public for the public page."
+        )
+    if unit or start or end:
+        raise click.UsageError("--unit, --start and --end go with --public.")
     from palauteluokitin.report.build import write_report
 
     written = write_report(

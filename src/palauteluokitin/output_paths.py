@@ -4,6 +4,7 @@ work: never the input itself, never an existing file (or a non-empty folder) unl
 
 from __future__ import annotations
 
+import os
 import signal
 from collections.abc import Iterable
 from pathlib import Path
@@ -42,3 +43,10 @@ def stop_signals() -> list[int]:
     output's temporary file: SIGTERM, and SIGHUP (the terminal closed) where there is one.
     SIGINT is Ctrl-C's KeyboardInterrupt."""
     return [getattr(signal, name) for name in ("SIGTERM", "SIGHUP") if hasattr(signal, name)]
+
+
+def current_umask() -> int:
+    """The process's umask, for giving a finished file the mode a new file would have."""
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask

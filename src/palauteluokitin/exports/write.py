@@ -20,7 +20,7 @@ import pandas as pd
 from palauteluokitin.errors import OutputError
 from palauteluokitin.exports.read import format_of
 from palauteluokitin.labels import OUTPUT_COLUMNS
-from palauteluokitin.output_paths import check_output
+from palauteluokitin.output_paths import check_output, current_umask
 
 WRITE_FORMATS = {".csv": "csv", ".tsv": "csv", ".xlsx": "xlsx", ".parquet": "parquet", ".jsonl": "jsonl"}
 EXCEL_MAX_CHARS = 32_767
@@ -249,7 +249,7 @@ class ExportWriter:
         types = self._numbers.types()
         if types:
             self._rewrite(getattr(self, f"_type_{self.kind}"), types)
-        os.chmod(self.temporary, 0o666 & ~_umask())
+        os.chmod(self.temporary, 0o666 & ~current_umask())
         os.replace(self.temporary, self.path)
         return self.path
 
@@ -330,14 +330,26 @@ def _excel_value(value):
     return value
 
 
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
-
-
 def _missing(value) -> bool:
     try:
         return bool(pd.isna(value))
     except (TypeError, ValueError):
         return False
+
+
+def write_csv_rows(out: Path, columns, rows) -> None:
+    """Dict rows as a CSV file (UTF-8, CRLF, formulas neutralised) for the data files the
+    review database exports: written to a private temporary file renamed at the end, so
+    an error or a stop signal leaves no file. `out` has passed `check_output`."""
+    import csv
+
+    handle, temporary = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".part", dir=out.parent)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8", newline="") as target:
+            writer = csv.DictWriter(target, fieldnames=columns, lineterminator=CSV_LINE_END)
+            writer.writeheader()
+            writer.writerows({key: neutralise_formula(value) for key, value in row.items()} for row in rows)
+        os.replace(temporary, out)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise

@@ -25,6 +25,7 @@ from pathlib import Path
 
 from palauteluokitin.errors import BundleError
 from palauteluokitin.locations import PACKAGE_DIR, checkout_root
+from palauteluokitin.output_paths import current_umask
 
 MODELS_ENV = "PALAUTELUOKITIN_MODELS_DIR"
 PIPELINE_FILE, SERVING_FILE, METADATA_FILE, CARD_FILE, CHECKSUM_FILE = (
@@ -74,9 +75,7 @@ def save_bundle(classifier, meta: dict, card: str, directory: Path, overwrite: b
         (staging / CARD_FILE).write_text(card, encoding="utf-8")
         sums = "".join(f"{_sha256(staging / name)}  {name}\n" for name in BUNDLE_FILES)
         (staging / CHECKSUM_FILE).write_text(sums, encoding="utf-8")
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(staging, 0o777 & ~umask)  # mkdtemp made it private; a bundle is no secret
+        os.chmod(staging, 0o777 & ~current_umask())  # mkdtemp made it private; a bundle is no secret
         if directory.exists():
             replaced = staging.with_suffix(".old")
             os.replace(directory, replaced)

@@ -8,9 +8,6 @@ comments shown are redacted and shortened.
 
 from __future__ import annotations
 
-import math
-import os
-import tempfile
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -29,9 +26,9 @@ from palauteluokitin.report.classified import (
     parse_date,
     parse_nps,
 )
+from palauteluokitin.report.formats import CATEGORY_NAMES, fi_date, fi_percent, fi_signed, html_file
 from palauteluokitin.report.terms import comment_terms, typical_terms
 
-CATEGORY_NAMES = {c: c.capitalize() for c in RIGHTS_CATEGORIES}
 RIGHTS = {
     "kohtelu": "oikeus hyvään kohteluun",
     "arvokkuus": "oikeus arvokkuuden tunteeseen",
@@ -44,24 +41,6 @@ MAX_FLAGGED_ROWS = 100
 EXAMPLES_PER_CATEGORY = 3
 EXCERPT_CHARS = 300
 MAX_MONTHS = 60
-
-
-def fi_percent(share: float | None) -> str:
-    """A share (0–1) as Finnish percent text: "35 %"; a dash when undefined."""
-    return "–" if share is None or math.isnan(share) else f"{round(share * 100)}\u00a0%"
-
-
-def fi_signed(value: float | None) -> str:
-    """An NPS value as Finnish text: "+40", "−12", "0"; a dash when undefined."""
-    if value is None:
-        return "–"
-    rounded = round(value)
-    return f"+{rounded}" if rounded > 0 else f"\u2212{-rounded}" if rounded < 0 else "0"
-
-
-def fi_date(value: date) -> str:
-    """A date the Finnish way: 1.3.2026."""
-    return f"{value.day}.{value.month}.{value.year}"
 
 
 def shorten(text: str, limit: int = EXCERPT_CHARS) -> str:
@@ -262,10 +241,12 @@ def build_report(
     nps_column: str | None = None,
     text_column: str | None = None,
     review_statuses: pd.DataFrame | None = None,
+    actions: dict | None = None,
     source_name: str = "",
     generated: date | None = None,
 ) -> str:
-    """The report of a classified frame as one HTML page (Finnish, charts inline, no URLs)."""
+    """The report of a classified frame as one HTML page (Finnish, charts inline, no URLs);
+    `actions`: the section of development actions (`report.actions.actions_section`)."""
     rows, without_comment, problems = classified_rows(frame)
     columns = choose_columns(frame, text=text_column, unit=unit_column, date=date_column, nps=nps_column)
     notes = []
@@ -310,6 +291,7 @@ def build_report(
         examples=examples_section(rows, columns),
         flagged=flagged_section(rows, columns, review_statuses),
         review_given=review_statuses is not None,
+        actions=actions,
         fi_percent=fi_percent,
     )
 
@@ -345,40 +327,31 @@ def write_report(
     path_in, path_out = Path(path_in), Path(path_out)
     inputs = [path_in]
     if review_db:
-        from palauteluokitin.review.db import sqlite_file
+        from palauteluokitin.review.db import database_files
 
-        inputs += [path for path in [sqlite_file(review_db)] if path]
+        inputs += database_files(review_db)
     check_output(path_out, overwrite=overwrite, inputs=inputs)
-    handle, temporary = tempfile.mkstemp(prefix=f".{path_out.name}.", suffix=".part", dir=path_out.parent)
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as target:
-            statuses = None
-            if review_db:  # before the export is read: a database not ready is refused at once
-                from palauteluokitin.review.store import case_statuses
+    with html_file(path_out) as target:
+        statuses = actions = None
+        today = date.today()
+        if review_db:  # before the export is read: a database not ready is refused at once
+            from palauteluokitin.report.actions import read_actions_section
+            from palauteluokitin.review.store import case_statuses
 
-                statuses = case_statuses(review_db)
-            frame = read_table(path_in)
-            rows, without_comment, problems = classified_rows(frame)
-            html = build_report(
-                frame,
-                unit_column=unit_column,
-                date_column=date_column,
-                nps_column=nps_column,
-                text_column=text_column,
-                review_statuses=statuses,
-                source_name=path_in.name,
-            )
-            target.write(html)
-        # mkstemp made it 0600; the finished page is as readable as any new file
-        os.chmod(temporary, 0o666 & ~_umask())
-        os.replace(temporary, path_out)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+            statuses = case_statuses(review_db)
+            actions = read_actions_section(review_db, today)
+        frame = read_table(path_in)
+        rows, without_comment, problems = classified_rows(frame)
+        html = build_report(
+            frame,
+            unit_column=unit_column,
+            date_column=date_column,
+            nps_column=nps_column,
+            text_column=text_column,
+            review_statuses=statuses,
+            actions=actions,
+            source_name=path_in.name,
+            generated=today,
+        )
+        target.write(html)
     return WrittenReport(path_out, len(rows), without_comment, problems)
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask

@@ -12,19 +12,15 @@ corpus takes off again.
 
 from __future__ import annotations
 
-import csv
-import os
-import tempfile
 from pathlib import Path
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session
 
-from palauteluokitin.exports.write import CSV_LINE_END, neutralise_formula
+from palauteluokitin.exports.write import write_csv_rows
 from palauteluokitin.labels import FLAG, RIGHTS_CATEGORIES
 from palauteluokitin.output_paths import check_output
 from palauteluokitin.review.cases import RESOLVED
-from palauteluokitin.review.db import Case, ensure_current, make_engine, sqlite_file
+from palauteluokitin.review.db import Case, database_files, transaction
 from palauteluokitin.training.corpus import CORPUS_COLUMNS
 
 
@@ -58,27 +54,11 @@ def export_annotations(db_url: str, out: Path, corrected_only: bool = False, ove
     only cases whose labels a reviewer set, leaving out the model's own predictions.
     `out` follows `output_paths.check_output` (never the database's own file, an existing
     file only with `overwrite`) and is written to a temporary file renamed at the end."""
-    out = check_output(
-        Path(out), overwrite=overwrite, inputs=[path for path in [sqlite_file(db_url)] if path]
-    )
-    engine = make_engine(db_url)
-    try:
-        ensure_current(engine)
-        with Session(engine) as session:
-            query = sa.select(Case).order_by(Case.id)
-            if corrected_only:
-                query = query.where(Case.corrected_categories.is_not(None))
-            rows = [row for case in session.scalars(query) if (row := annotation_row(case))]
-    finally:
-        engine.dispose()
-    handle, temporary = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".part", dir=out.parent)
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="") as target:
-            writer = csv.DictWriter(target, fieldnames=CORPUS_COLUMNS, lineterminator=CSV_LINE_END)
-            writer.writeheader()
-            writer.writerows({key: neutralise_formula(value) for key, value in row.items()} for row in rows)
-        os.replace(temporary, out)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    out = check_output(Path(out), overwrite=overwrite, inputs=database_files(db_url))
+    query = sa.select(Case).order_by(Case.id)
+    if corrected_only:
+        query = query.where(Case.corrected_categories.is_not(None))
+    with transaction(db_url) as session:
+        rows = [row for case in session.scalars(query) if (row := annotation_row(case))]
+    write_csv_rows(out, CORPUS_COLUMNS, rows)
     return len(rows)

@@ -203,3 +203,151 @@ def serve_cli(
     finally:
         server.close()
         dispose(app)
+
+
+STATUS_NAMES = ("suunniteltu", "käynnissä", "toteutettu", "luovuttu")  # review.actions.STATUSES
+iso_date = click.DateTime(["%Y-%m-%d"])
+
+
+@review.group("actions")
+def actions_group() -> None:
+    """Development actions (kehittämistoimenpiteet) of units: add, list, update, export."""
+
+
+def _day(value):
+    return value.date() if value is not None else None
+
+
+def _evidence_line(evidence: dict) -> str:
+    start, end = evidence["period"]
+    negative, total = evidence["negative_in_categories"]
+    counts = ", ".join(f"{label} {count}" for label, count in evidence["categories"].items())
+    cases = ", ".join(str(case) for case in evidence["cases"]) or "–"
+    return (
+        f"evidence {start}..{end}: {evidence['comments']} comments; {counts}; "
+        f"{negative} of {total} negative in these categories; cases: {cases}"
+    )
+
+
+@actions_group.command("add")
+@db_option
+@click.option(
+    "--unit", required=True, help="The unit whose action it is (a unit of imported answers or cases)."
+)
+@click.option("--title", required=True, help="A short title (redacted when stored).")
+@click.option(
+    "--categories",
+    required=True,
+    help="The rights categories it addresses, comma-separated: kohtelu,arvokkuus,tiedonsaanti,saumattomuus.",
+)
+@click.option("--description", default="", help="What will be done (redacted when stored).")
+@click.option("--owner", help="Username of the action's owner; default: none.")
+@click.option("--planned", type=iso_date, help="Planned date, YYYY-MM-DD.")
+@click.option(
+    "--public-summary", default="", help="A summary for clients (redacted; shown when marked ready)."
+)
+@click.option(
+    "--case", "case_ids", type=int, multiple=True, help="A case of the unit behind it; repeat for more."
+)
+def actions_add_cli(db_url, unit, title, categories, description, owner, planned, public_summary, case_ids):
+    """Add a planned action with the unit's figures in its categories over the last 12 months as evidence."""
+    from palauteluokitin.errors import ActionError
+    from palauteluokitin.review.actions import add_action
+    from palauteluokitin.review.db import Case, transaction
+
+    with transaction(db_url) as session:
+        for case_id in case_ids:
+            case = session.get(Case, case_id)
+            if case is None or case.unit != unit.strip():
+                raise ActionError(f"no case {case_id} of the unit {unit.strip()!r}")
+        action = add_action(
+            session,
+            None,
+            unit=unit,
+            title=title,
+            categories=[label.strip() for label in categories.split(",") if label.strip()],
+            description=description,
+            owner=owner,
+            planned_on=_day(planned),
+            public_summary=public_summary,
+            case_ids=case_ids,
+        )
+        click.echo(f"added action {action.id} ({action.status}) of {action.unit}: {action.categories}")
+        click.echo(_evidence_line(action.evidence))
+
+
+@actions_group.command("list")
+@db_option
+@click.option("--unit", help="Only this unit's actions.")
+@click.option("--status", type=click.Choice(STATUS_NAMES), help="Only actions in this status.")
+def actions_list_cli(db_url: str, unit: str | None, status: str | None) -> None:
+    """List the actions, newest first: id, unit, status, categories, owner, dates, public summary ready."""
+    from palauteluokitin.review.actions import actions_of
+    from palauteluokitin.review.db import transaction
+
+    header = ("id", "unit", "status", "categories", "owner", "planned", "completed", "ready")
+    rows = [header]
+    with transaction(db_url) as session:
+        for action in actions_of(session, unit=unit):
+            if status and action.status != status:
+                continue
+            rows.append(
+                (
+                    str(action.id),
+                    action.unit,
+                    action.status,
+                    action.categories,
+                    action.owner.username if action.owner else "–",
+                    action.planned_on.isoformat() if action.planned_on else "–",
+                    action.completed_on.isoformat() if action.completed_on else "–",
+                    "yes" if action.public_ready else "no",
+                )
+            )
+    widths = [max(len(row[index]) for row in rows) for index in range(len(header))]
+    for row in rows:
+        click.echo("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip())
+
+
+@actions_group.command("update")
+@db_option
+@click.argument("action_id", type=int)
+@click.option("--status", type=click.Choice(STATUS_NAMES), help="Move the action on.")
+@click.option("--completed", type=iso_date, help="Completion date with --status toteutettu; default today.")
+@click.option(
+    "--public-summary", help="Replace the public summary (a changed summary must be marked ready again)."
+)
+@click.option(
+    "--ready/--not-ready", default=None, help="Mark the public summary ready to show, or withdraw it."
+)
+def actions_update_cli(db_url, action_id, status, completed, public_summary, ready) -> None:
+    """Change an action's status, completion date, public summary or whether the summary is shown."""
+    from palauteluokitin.review.actions import get_action, update_action
+    from palauteluokitin.review.db import transaction
+
+    if completed is not None and status != "toteutettu":
+        raise click.ClickException("--completed goes with --status toteutettu")
+    with transaction(db_url) as session:
+        action = get_action(session, None, action_id)
+        changes = update_action(
+            session,
+            None,
+            action,
+            status=status,
+            completed_on=_day(completed),
+            public_summary=public_summary,
+            public_ready=ready,
+        )
+        click.echo(f"action {action.id}: {'; '.join(changes) or 'no change'}")
+
+
+@actions_group.command("export")
+@db_option
+@click.argument("out", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--overwrite", is_flag=True, help="Replace OUT if it exists.")
+def actions_export_cli(db_url: str, out: Path, overwrite: bool) -> None:
+    """Write every action as a CSV row, with the effect figures of completed ones (the share of negative
+    comments in its categories in the unit, 6 months before and after the month it was completed)."""
+    from palauteluokitin.review.actions_export import export_actions
+
+    count = export_actions(db_url, out, overwrite=overwrite)
+    click.echo(f"wrote {count} actions to {out}")

@@ -197,15 +197,16 @@ def normalise_url(url: str) -> str:
     return url
 
 
-def sqlite_file(url: str) -> Path | None:
-    """The file of a SQLite database URL or path; None for any other database."""
+def database_files(url: str) -> list[Path]:
+    """The file of a SQLite database URL or path; none for any other database (for the
+    outputs that must never be written over it)."""
     try:
         parsed = make_url(normalise_url(url))
     except sa.exc.ArgumentError:
-        return None
+        return []
     if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
-        return None
-    return Path(parsed.database)
+        return []
+    return [Path(parsed.database)]
 
 
 def make_engine(url: str) -> Engine:
