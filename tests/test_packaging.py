@@ -28,6 +28,7 @@ LAYERS = {
     "privacy": 3,
     "modeling": 4,
     "classify": 5,
+    "spark": 6,
     "training": 6,
     "tracking": 7,
     "review": 7,
@@ -37,8 +38,10 @@ LAYERS = {
     "__main__": 11,
 }
 # What serving (load_model, classify, batch) must not pull in.
-NOT_SERVING = ("mlflow", "flask", "matplotlib", "sqlalchemy", "alembic", "palauteluokitin.training")
+NOT_SERVING = ("mlflow", "flask", "matplotlib", "sqlalchemy", "alembic", "pyspark")
+NOT_SERVING += ("palauteluokitin.training",)
 NOT_SERVING += ("palauteluokitin.tracking", "palauteluokitin.review", "palauteluokitin.report")
+NOT_SERVING += ("palauteluokitin.spark",)
 
 
 def module_imports() -> dict[str, set[str]]:
@@ -207,6 +210,7 @@ def test_wheel_serving_needs_no_optional_part(installed_wheel, tmp_path):
         (["review", "init"], "review"),
         (["report", "x.csv", "-o", "x.html"], "report"),
         (["train", "--output", "malli"], "train"),
+        (["classify-spark", "x.csv", "ulos"], "spark"),
     ],
 )
 def test_wheel_without_extras_names_the_extra_to_install(installed_wheel, tmp_path, arguments, extra):

@@ -502,6 +502,77 @@ def classify_cli(
             click.echo(line, err=True)
 
 
+@cli.command("classify-spark")
+@click.argument("source", type=click.Path(exists=True, path_type=Path))
+@click.argument("output", type=click.Path(path_type=Path))
+@click.option(
+    "--master",
+    default="local[*]",
+    show_default=True,
+    help="Spark master: local[N] on this machine, spark://host:7077, yarn… (needs Java 17+).",
+)
+@click.option("--text-column", help="Column with the comments (default: detected from the first rows).")
+@click.option("--id-column", help="Column with row ids (checked to exist).")
+@model_options
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["parquet", "csv"]),
+    default="parquet",
+    show_default=True,
+    help="Output format: a folder of Parquet or CSV part files, as Spark writes them.",
+)
+@click.option(
+    "--input-format",
+    type=click.Choice(["parquet", "csv"]),
+    help="Input format (default: from the file extensions).",
+)
+@click.option(
+    "--overwrite",
+    is_flag=True,
+    help="Replace the output folder if it is not empty. Checked before Spark starts.",
+)
+@click.option("--quiet", is_flag=True, help="No summary; errors only.")
+def classify_spark_cli(
+    source: Path,
+    output: Path,
+    master: str,
+    text_column: str | None,
+    id_column: str | None,
+    model_name: str,
+    models_dir: Path | None,
+    trust_model: bool,
+    output_format: str,
+    input_format: str | None,
+    overwrite: bool,
+    quiet: bool,
+) -> None:
+    """Classify a Parquet or CSV file or folder with Apache Spark (the `spark` extra) into
+    the folder OUTPUT: the same columns and rows as `classify`, for collections that
+    outgrow one machine or live in a data lake."""
+    from palauteluokitin.output_paths import check_output
+
+    check_output(output, overwrite=overwrite, inputs=[source], folder=True)
+    from palauteluokitin.spark import classify_files
+
+    summary = classify_files(
+        source,
+        output,
+        master=master,
+        text_column=text_column,
+        id_column=id_column,
+        model=model_name,
+        models_dir=models_dir,
+        trusted=trust_model,
+        output_format=output_format,
+        input_format=input_format,
+        overwrite=overwrite,
+    )
+    if not quiet:
+        for line in summary.lines():
+            click.echo(line, err=True)
+
+
 def main() -> None:
     cli(prog_name="palauteluokitin")
 

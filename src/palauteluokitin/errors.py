@@ -57,6 +57,10 @@ class OutputError(ExportError):
     """An output that must not or cannot be written: it exists, it is the input, its folder is missing."""
 
 
+class SparkError(PalauteluokitinError):
+    """Spark cannot start here (no Java) or cannot run the job."""
+
+
 # --- models -----------------------------------------------------------------------
 
 

@@ -11,6 +11,7 @@ EXTRAS = {
     "review": "the review queue (web app and database)",
     "report": "the analyst report",
     "accurate": "the accurate model (its sentence encoder)",
+    "spark": "classifying with Apache Spark",
 }
 
 
