@@ -1,12 +1,13 @@
 """Free-form values of feedback exports: answer dates, 0–10 recommendation scores, and the
-net promoter score of a set of scores."""
+net promoter score of a set of scores; and the Finnish text forms of the figures made of
+them (the report, the review app and the public page write them alike)."""
 
 from __future__ import annotations
 
 import math
 import re
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import date, datetime
 
 import pandas as pd
 
@@ -43,3 +44,31 @@ def net_promoter_score(scores: Iterable) -> float | None:
     if valid.empty:
         return None
     return 100.0 * int((valid >= 9).sum() - (valid <= 6).sum()) / len(valid)
+
+
+def percent_text(share: float | None) -> str | None:
+    """A share (0–1) as Finnish percent text, "35 %"; None when undefined."""
+    return None if share is None or math.isnan(share) else f"{round(share * 100)}\u00a0%"
+
+
+def signed_text(value: float | None) -> str | None:
+    """An NPS value as Finnish text: "+40", "−12", "0"; None when undefined."""
+    if value is None:
+        return None
+    rounded = round(value)
+    return f"+{rounded}" if rounded > 0 else f"\u2212{-rounded}" if rounded < 0 else "0"
+
+
+def date_text(value: date) -> str:
+    """A date the Finnish way: 1.3.2026."""
+    return f"{value.day}.{value.month}.{value.year}"
+
+
+def month_key(value: date) -> str:
+    """The month of a date as stored and compared: YYYY-MM."""
+    return f"{value.year:04d}-{value.month:02d}"
+
+
+def month_text(month: str) -> str:
+    """A YYYY-MM month as 3/2026 (the same in Finnish and Swedish)."""
+    return f"{int(month[5:7])}/{month[:4]}"

@@ -17,9 +17,10 @@ from pathlib import Path
 from sqlalchemy.orm import Session
 
 from palauteluokitin.errors import PalauteluokitinError, ReportInputError
+from palauteluokitin.exports.values import date_text, month_key, month_text
 from palauteluokitin.labels import RIGHTS_CATEGORIES
 from palauteluokitin.output_paths import check_output
-from palauteluokitin.report.formats import CATEGORY_NAMES, fi_date, fi_percent, html_file
+from palauteluokitin.report.formats import CATEGORY_NAMES, fi_percent, html_file
 from palauteluokitin.review.actions import (
     DONE,
     DROPPED,
@@ -29,19 +30,10 @@ from palauteluokitin.review.actions import (
     actions_in_year,
     actions_of,
 )
-from palauteluokitin.review.db import Action, database_files, ensure_current, make_engine
+from palauteluokitin.review.db import Action, database_files, transaction
 from palauteluokitin.review.figures import Share, answer_units, effect, negative_share, shift_month
 
 MOST_NEGATIVE = 2  # categories per unit, as in the report's "Kehittämiskohteet"
-
-
-def month_of(day: date) -> str:
-    return f"{day.year:04d}-{day.month:02d}"
-
-
-def month_label(month: str) -> str:
-    """YYYY-MM the Finnish way: 3/2026."""
-    return f"{int(month[5:7])}/{month[:4]}"
 
 
 def share_text(share: Share) -> str:
@@ -64,7 +56,7 @@ def covers(action: Action, today: date) -> bool:
         return False
     if action.status != DONE or action.completed_on is None:
         return True
-    return month_of(action.completed_on) > shift_month(month_of(today), -EVIDENCE_MONTHS)
+    return month_key(action.completed_on) > shift_month(month_key(today), -EVIDENCE_MONTHS)
 
 
 def most_negative(session: Session, unit: str, start: str, end: str) -> list[tuple[str, Share]]:
@@ -82,7 +74,7 @@ def actions_section(session: Session, today: date) -> dict | None:
     units = sorted(set(answer_units(session)) | {action.unit for action in actions})
     if not units:
         return None
-    end = month_of(today)
+    end = month_key(today)
     start = shift_month(end, -(EVIDENCE_MONTHS - 1))
     targets, uncovered, blocks = [], [], []
     for unit in units:
@@ -102,8 +94,8 @@ def actions_section(session: Session, today: date) -> dict | None:
                 "title": action.title,
                 "categories": ", ".join(CATEGORY_NAMES[label] for label in action.categories.split(",")),
                 "status": action.status,
-                "planned": fi_date(action.planned_on) if action.planned_on else "",
-                "completed": fi_date(action.completed_on) if action.completed_on else "",
+                "planned": date_text(action.planned_on) if action.planned_on else "",
+                "completed": date_text(action.completed_on) if action.completed_on else "",
                 "before": "",
                 "after": "",
             }
@@ -113,11 +105,11 @@ def actions_section(session: Session, today: date) -> dict | None:
                     ("before", result.before, result.before_period),
                     ("after", result.after, result.after_period),
                 ):
-                    row[side] = f"{month_label(first)}–{month_label(last)}: {share_text(share)}"
+                    row[side] = f"{month_text(first)}–{month_text(last)}: {share_text(share)}"
             rows.append(row)
         blocks.append((unit, rows))
     return {
-        "period": f"{month_label(start)}–{month_label(end)}",
+        "period": f"{month_text(start)}–{month_text(end)}",
         "target": f"{TARGET[0]}–{TARGET[1]}",
         "statuses": STATUSES,
         "targets": targets,
@@ -128,13 +120,8 @@ def actions_section(session: Session, today: date) -> dict | None:
 
 def read_actions_section(db_url: str, today: date) -> dict | None:
     """`actions_section` of the database at `db_url` (refused unless it is initialised and current)."""
-    engine = make_engine(db_url)
-    try:
-        ensure_current(engine)
-        with Session(engine) as session:
-            return actions_section(session, today)
-    finally:
-        engine.dispose()
+    with transaction(db_url) as session:
+        return actions_section(session, today)
 
 
 def write_public_page(
@@ -154,17 +141,12 @@ def write_public_page(
 
     out = check_output(Path(out), overwrite=overwrite, inputs=database_files(db_url))
     with html_file(out) as target:
-        engine = make_engine(db_url)
-        try:
-            ensure_current(engine)
-            with Session(engine) as session:
-                try:
-                    view = public_view(session, unit=unit, start=start, end=end)
-                except ValueError as error:  # an unknown unit, a month not YYYY-MM
-                    if isinstance(error, PalauteluokitinError):
-                        raise
-                    raise ReportInputError(str(error)) from error
-        finally:
-            engine.dispose()
+        with transaction(db_url) as session:
+            try:
+                view = public_view(session, unit=unit, start=start, end=end)
+            except ValueError as error:  # an unknown unit, a month not YYYY-MM
+                if isinstance(error, PalauteluokitinError):
+                    raise
+                raise ReportInputError(str(error)) from error
         target.write(render_public_page(view))
     return view

@@ -16,7 +16,7 @@ import pandas as pd
 
 from palauteluokitin.exports.columns import Columns, choose_columns
 from palauteluokitin.exports.read import read_table
-from palauteluokitin.exports.values import net_promoter_score
+from palauteluokitin.exports.values import date_text, net_promoter_score
 from palauteluokitin.labels import FLAG, RIGHTS_CATEGORIES, SENTIMENTS
 from palauteluokitin.output_paths import check_output
 from palauteluokitin.report import charts
@@ -26,7 +26,7 @@ from palauteluokitin.report.classified import (
     parse_date,
     parse_nps,
 )
-from palauteluokitin.report.formats import CATEGORY_NAMES, fi_date, fi_percent, fi_signed, html_file
+from palauteluokitin.report.formats import CATEGORY_NAMES, fi_percent, fi_signed, html_file
 from palauteluokitin.report.terms import comment_terms, typical_terms
 
 RIGHTS = {
@@ -197,7 +197,7 @@ def _cell(value) -> str:
     """A review-database value as text: dates as 1.3.2026, missing as empty."""
     if value is None or (not isinstance(value, str) and pd.isna(value)):
         return ""
-    return fi_date(value) if isinstance(value, date | datetime) else str(value)
+    return date_text(value) if isinstance(value, date | datetime) else str(value)
 
 
 def flagged_section(rows: pd.DataFrame, columns: Columns, statuses: pd.DataFrame | None) -> dict:
@@ -271,7 +271,7 @@ def build_report(
     model_versions = sorted(set(rows["model_version"].astype(str))) if "model_version" in rows else []
     return environment.get_template("report.html").render(
         source_name=source_name,
-        generated=fi_date(generated or date.today()),
+        generated=date_text(generated or date.today()),
         total=len(frame),
         classified=len(rows),
         without_comment=without_comment,

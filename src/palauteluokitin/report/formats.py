@@ -1,16 +1,16 @@
-"""How the report's pages write things: Finnish numbers, dates and category names, and
-the page file itself (a hidden temporary file renamed into place)."""
+"""How the report's pages write things: Finnish percentages and NPS values (a dash where
+undefined; the forms themselves are `exports.values`'), category names, and the page file
+itself (a hidden temporary file renamed into place)."""
 
 from __future__ import annotations
 
-import math
 import os
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import date
 from pathlib import Path
 
+from palauteluokitin.exports.values import percent_text, signed_text
 from palauteluokitin.labels import RIGHTS_CATEGORIES
 from palauteluokitin.output_paths import current_umask
 
@@ -19,20 +19,12 @@ CATEGORY_NAMES = {c: c.capitalize() for c in RIGHTS_CATEGORIES}
 
 def fi_percent(share: float | None) -> str:
     """A share (0–1) as Finnish percent text: "35 %"; a dash when undefined."""
-    return "–" if share is None or math.isnan(share) else f"{round(share * 100)}\u00a0%"
+    return percent_text(share) or "–"
 
 
 def fi_signed(value: float | None) -> str:
     """An NPS value as Finnish text: "+40", "−12", "0"; a dash when undefined."""
-    if value is None:
-        return "–"
-    rounded = round(value)
-    return f"+{rounded}" if rounded > 0 else f"\u2212{-rounded}" if rounded < 0 else "0"
-
-
-def fi_date(value: date) -> str:
-    """A date the Finnish way: 1.3.2026."""
-    return f"{value.day}.{value.month}.{value.year}"
+    return signed_text(value) or "–"
 
 
 @contextmanager

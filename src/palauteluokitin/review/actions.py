@@ -18,6 +18,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from palauteluokitin.errors import ActionError
+from palauteluokitin.exports.values import month_key
 from palauteluokitin.labels import RIGHTS_CATEGORIES
 from palauteluokitin.review import audit
 from palauteluokitin.review.cases import check_version
@@ -68,7 +69,7 @@ def _text(value: str, limit: int, what: str, fi: str) -> str:
 
 def evidence(session: Session, unit: str, categories: list[str], today: date, case_ids=()) -> dict:
     """The unit's figures in the action's categories over the last EVIDENCE_MONTHS months."""
-    end = f"{today.year:04d}-{today.month:02d}"
+    end = month_key(today)
     start = shift_month(end, -(EVIDENCE_MONTHS - 1))
     unit_figures = figures(session, unit=unit, start=start, end=end)
     share = negative_share(session, unit, categories, start, end)

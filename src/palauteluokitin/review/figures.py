@@ -21,7 +21,7 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from palauteluokitin.exports.values import net_promoter_score, parse_date, parse_nps
+from palauteluokitin.exports.values import month_key, net_promoter_score, parse_date, parse_nps
 from palauteluokitin.labels import EMPTY_COMMENT, FLAG, RIGHTS_CATEGORIES, SENTIMENTS
 from palauteluokitin.review.db import SECRET_KEY, Answer, get_setting
 
@@ -38,7 +38,7 @@ def answer_key(secret: str, comment_id: str) -> str:
 def month_of(value) -> str:
     """YYYY-MM of an answer date in any format the report reads; "" when there is none."""
     when = parse_date(value)
-    return f"{when.year:04d}-{when.month:02d}" if when else ""
+    return month_key(when) if when else ""
 
 
 def record_answers(
@@ -192,7 +192,7 @@ class Effect:
 
 
 def effect(session: Session, unit: str, categories: list[str], completed_on: date, months: int = 6) -> Effect:
-    month = f"{completed_on.year:04d}-{completed_on.month:02d}"
+    month = month_key(completed_on)
     before = (shift_month(month, -months), shift_month(month, -1))
     after = (shift_month(month, 1), shift_month(month, months))
     return Effect(

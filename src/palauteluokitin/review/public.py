@@ -19,6 +19,7 @@ from importlib import resources
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from palauteluokitin.exports.values import month_text, percent_text, signed_text
 from palauteluokitin.labels import RIGHTS_CATEGORIES, SENTIMENTS
 from palauteluokitin.review.actions import public_actions
 from palauteluokitin.review.db import Answer
@@ -39,22 +40,6 @@ SENTIMENT_NAMES = {
     "ristiriitainen": ("Ristiriitainen", "Blandad"),
     "neutraali": ("Neutraali", "Neutral"),
 }
-
-
-def month_text(month: str) -> str:
-    """YYYY-MM as 11/2026 (the same in Finnish and Swedish)."""
-    return f"{int(month[5:7])}/{month[:4]}"
-
-
-def percent(share: float | None) -> str | None:
-    return None if share is None else f"{round(share * 100)}\u00a0%"
-
-
-def signed(value: float | None) -> str | None:
-    if value is None:
-        return None
-    rounded = round(value)
-    return f"+{rounded}" if rounded > 0 else f"\u2212{-rounded}" if rounded < 0 else "0"
 
 
 def count(value: int) -> str | None:
@@ -91,7 +76,7 @@ def public_view(
     shown = figures(session, unit=unit, start=start, end=end)
 
     def share(label: str, counts: dict[str, int]) -> str | None:
-        return percent(shown.share(counts.get(label, 0)))
+        return percent_text(shown.share(counts.get(label, 0)))
 
     since = date(int(start[:4]), int(start[5:7]), 1) if start else None
     return {
@@ -121,7 +106,7 @@ def public_view(
             }
             for label in SENTIMENTS
         ],
-        "nps": {"value": signed(shown.nps)} if shown.scores else None,
+        "nps": {"value": signed_text(shown.nps)} if shown.scores else None,
         "actions": [
             {
                 "unit": action.unit,

@@ -13,12 +13,12 @@ from datetime import date
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 
 from palauteluokitin.errors import ActionError, CaseChangedError, ReviewError
+from palauteluokitin.exports.values import date_text, month_text
 from palauteluokitin.labels import RIGHTS_CATEGORIES
 from palauteluokitin.review import actions as rules
 from palauteluokitin.review.cases import commit
 from palauteluokitin.review.db import utcnow
 from palauteluokitin.review.figures import Share, effect
-from palauteluokitin.review.public import month_text
 from palauteluokitin.review.web_session import client_ip
 
 actions = Blueprint("actions", __name__)
@@ -30,7 +30,7 @@ CHANGED_FI = (
 
 @actions.app_template_filter("paiva")
 def finnish_date(value: date | None) -> str:
-    return f"{value.day}.{value.month}.{value.year}" if value else "–"
+    return date_text(value) if value else "–"
 
 
 def date_from_form(field: str) -> date | None:
