@@ -25,6 +25,13 @@ OUTPUT_COLUMNS = (
     "model_version",
     "problem",
 )
+# How they are typed in every output (pandas dtypes; the rest are text): 0/1 labels as
+# small integers and scores as floats, even where every value is missing.
+SCORE_COLUMNS = tuple(column for column in OUTPUT_COLUMNS if column.endswith("_score"))
+OUTPUT_DTYPES = {
+    **{label: "Int8" for label in (*RIGHTS_CATEGORIES, FLAG)},
+    **dict.fromkeys(SCORE_COLUMNS, "float64"),
+}
 
 # Words whose presence makes a mistreatment complaint "obvious"; the corpus must also
 # hold flagged comments without any of them (stems, matched at word starts).

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from palauteluokitin.labels import EMPTY_COMMENT, FLAG, OUTPUT_COLUMNS, RIGHTS_CATEGORIES
+from palauteluokitin.labels import EMPTY_COMMENT, FLAG, OUTPUT_COLUMNS, OUTPUT_DTYPES, RIGHTS_CATEGORIES
 from palauteluokitin.modeling.compiled import CompiledClassifier
 from palauteluokitin.modeling.explain import FlagExplainer
 from palauteluokitin.text.language import detect_languages
@@ -191,10 +191,7 @@ class LoadedModel:
         output = pd.DataFrame([result.row() for result in results], columns=OUTPUT_COLUMNS, index=frame.index)
         # Labels are integers and scores floats even in a chunk of problems only, where
         # every one is missing (Parquet takes each column's type from the first chunk).
-        for label in (*RIGHTS_CATEGORIES, FLAG):
-            output[label] = output[label].astype("Int8")
-        for score in [column for column in OUTPUT_COLUMNS if column.endswith("_score")]:
-            output[score] = output[score].astype("float64")
+        output = output.astype(OUTPUT_DTYPES)
         if redact:
             from palauteluokitin.privacy.redact import redact as redact_text
 

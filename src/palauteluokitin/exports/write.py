@@ -19,7 +19,7 @@ import pandas as pd
 
 from palauteluokitin.errors import OutputError
 from palauteluokitin.exports.read import format_of
-from palauteluokitin.labels import OUTPUT_COLUMNS
+from palauteluokitin.labels import SCORE_COLUMNS
 from palauteluokitin.output_paths import check_output, current_umask
 
 WRITE_FORMATS = {".csv": "csv", ".tsv": "csv", ".xlsx": "xlsx", ".parquet": "parquet", ".jsonl": "jsonl"}
@@ -36,7 +36,6 @@ NUMBER = re.compile(r"[+-]?\d+([.,]\d+)?([eE][+-]?\d+)?")
 WHOLE_NUMBER = r"0|-?[1-9]\d{0,17}"
 DECIMAL_NUMBER = r"-?(0|[1-9]\d*)([.,]\d+)?"
 MAX_DECIMAL_DIGITS = 15
-SCORE_COLUMNS = tuple(column for column in OUTPUT_COLUMNS if column.endswith("_score"))
 SCORE_FORMAT = "0.000"
 EXCEL_WIDTHS = {"text": 60, "score": 10, "least": 8, "most": 40}
 

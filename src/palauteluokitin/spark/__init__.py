@@ -36,13 +36,12 @@ from palauteluokitin.classify.loaded_model import input_renames, load_model  # n
 from palauteluokitin.errors import ExportFormatError, OutputError, SparkError  # noqa: E402
 from palauteluokitin.exports.columns import choose_columns, given_column  # noqa: E402
 from palauteluokitin.exports.write import neutralise_formulas as neutralise_frame  # noqa: E402
-from palauteluokitin.labels import FLAG, OUTPUT_COLUMNS, RIGHTS_CATEGORIES  # noqa: E402
+from palauteluokitin.labels import OUTPUT_COLUMNS, OUTPUT_DTYPES  # noqa: E402
 from palauteluokitin.output_paths import check_output  # noqa: E402
 
 FORMATS = ("parquet", "csv")
 # Rows the driver reads to detect the text column when none is given.
 SAMPLE_ROWS = 500
-LABEL_COLUMNS = (*RIGHTS_CATEGORIES, FLAG)
 # Spark's own chatter: warnings and errors only, no progress bars, no web UI.
 QUIET_SETTINGS = {
     "spark.ui.showConsoleProgress": "false",
@@ -79,14 +78,9 @@ def output_schema(input_schema):
         StructField(renames.get(field.name, field.name), field.dataType, field.nullable, field.metadata)
         for field in input_schema.fields
     ]
+    spark_types = {"Int8": ByteType(), "float64": DoubleType()}
     for column in OUTPUT_COLUMNS:
-        if column in LABEL_COLUMNS:
-            kind = ByteType()
-        elif column.endswith("_score"):
-            kind = DoubleType()
-        else:
-            kind = StringType()
-        fields.append(StructField(column, kind, True))
+        fields.append(StructField(column, spark_types.get(OUTPUT_DTYPES.get(column), StringType()), True))
     return StructType(fields)
 
 
