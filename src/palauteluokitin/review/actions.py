@@ -31,6 +31,10 @@ NEXT_STATUSES = {PLANNED: {ONGOING, DONE, DROPPED}, ONGOING: {DONE, DROPPED}, DO
 TARGET = (1, 5)  # actions a unit is expected to make a year
 EVIDENCE_MONTHS = 12
 MAX_TITLE_CHARS, MAX_TEXT_CHARS = 200, 5000
+CHANGED_FI = (
+    "Joku muu muutti toimenpidettä sillä välin, eikä muutostasi tallennettu. "
+    "Tarkista tilanne ja yritä uudelleen."
+)
 
 
 def can_manage(user: User | None, unit: str) -> bool:
@@ -161,7 +165,7 @@ def update_action(
         raise ActionError(
             f"{user.username} does not manage {action.unit!r}", fi="Et hallinnoi tämän yksikön toimia."
         )
-    check_version(action, seen_version)
+    check_version(action, seen_version, fi=CHANGED_FI)
     changes = []
     if status is not None and status != action.status:
         if status not in NEXT_STATUSES.get(action.status, set()):

@@ -150,21 +150,24 @@ def visible_units(session: Session, user: User) -> list[str]:
     return sorted(unit for unit in session.scalars(query))
 
 
-def check_version(case: Case, seen: int | str | None) -> None:
-    """Refuse a decision made on another version of the case than the one it has now;
-    `seen` is the version the user's page showed (None: the caller read it just now)."""
-    if seen is not None and str(seen) != str(case.version):
-        raise CaseChangedError(f"case {case.id} is at version {case.version}, not {seen}", fi=CHANGED_FI)
+def check_version(record, seen: int | str | None, fi: str = CHANGED_FI) -> None:
+    """Refuse a decision made on another version of a case (or another versioned record:
+    an action) than the one it has now; `seen` is the version the user's page showed
+    (None: the caller read it just now); `fi` says so to the user."""
+    if seen is not None and str(seen) != str(record.version):
+        raise CaseChangedError(
+            f"{type(record).__name__.lower()} {record.id} is at version {record.version}, not {seen}", fi=fi
+        )
 
 
-def commit(session: Session) -> None:
+def commit(session: Session, fi: str = CHANGED_FI) -> None:
     """Commit the decisions; CaseChangedError (after a rollback) if another process changed
-    one of their cases after it was read."""
+    one of their records after it was read."""
     try:
         session.commit()
     except StaleDataError as error:
         session.rollback()
-        raise CaseChangedError(f"a case changed while being decided: {error}", fi=CHANGED_FI) from error
+        raise CaseChangedError(f"a record changed while being decided: {error}", fi=fi) from error
 
 
 def handled_by(case: Case, user: User) -> bool:

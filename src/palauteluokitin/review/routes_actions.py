@@ -12,7 +12,7 @@ from datetime import date
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 
-from palauteluokitin.errors import ActionError, CaseChangedError, ReviewError
+from palauteluokitin.errors import ActionError, ReviewError
 from palauteluokitin.exports.values import date_text, month_text
 from palauteluokitin.labels import RIGHTS_CATEGORIES
 from palauteluokitin.review import actions as rules
@@ -22,10 +22,6 @@ from palauteluokitin.review.figures import Share, effect
 from palauteluokitin.review.web_session import client_ip
 
 actions = Blueprint("actions", __name__)
-CHANGED_FI = (
-    "Joku muu muutti toimenpidettä sillä välin, eikä muutostasi tallennettu. "
-    "Tarkista tilanne ja yritä uudelleen."
-)
 
 
 @actions.app_template_filter("paiva")
@@ -134,10 +130,7 @@ def change(action_id: int, success: str, changes):
         changed = rules.update_action(
             g.db, g.user, action, seen_version=request.form.get("versio"), ip=client_ip(), **changes()
         )
-        commit(g.db)
-    except CaseChangedError:
-        g.db.rollback()
-        flash(CHANGED_FI, "virhe")
+        commit(g.db, fi=rules.CHANGED_FI)
     except ReviewError as error:
         g.db.rollback()
         flash(error.fi, "virhe")
